@@ -1,0 +1,108 @@
+"""doit rebuilds exactly the pictures whose definitions changed, and cleans what it built."""
+
+import os
+import sys
+
+from conftest import DOIT_PROBE, OUTPUT, SPEC_NAMES, executed, output_files, run_doit, tasks
+
+
+def test_cold_build_makes_every_picture_and_csv(built_template):
+    names = set(output_files(built_template))
+    assert names == {f"{name}.{suffix}" for name in SPEC_NAMES for suffix in ("png", "csv")}
+    assert len(SPEC_NAMES) == 15
+
+
+def test_second_run_executes_nothing(built_project):
+    assert executed(run_doit(built_project)) == set()
+
+
+def test_changed_arguments_rebuild_exactly_that_curve_and_plot(built_project):
+    spec = built_project / "lr_plots/specs/StepLR.py"
+    spec.write_text(spec.read_text().replace("gamma=0.1)", "gamma=0.5)"))
+    before = output_files(built_project)
+
+    assert executed(run_doit(built_project)) == {"curve:StepLR", "plot:StepLR"}
+    after = output_files(built_project)
+    assert after["StepLR.csv"].splitlines()[31] == b"30,0.025"
+    changed = {name for name in before if before[name] != after[name]}
+    assert changed == {"StepLR.csv", "StepLR.png"}
+
+
+def test_comment_change_reruns_curve_but_rewrites_no_png(built_project):
+    spec = built_project / "lr_plots/specs/StepLR.py"
+    png = built_project / OUTPUT / "StepLR.png"
+    png_stat = png.stat()
+    spec.write_text(spec.read_text().replace('"""StepLR:', '"""StepLR, reworded:') + "# a comment\n")
+
+    assert executed(run_doit(built_project)) == {"curve:StepLR"}
+    assert png.stat().st_mtime_ns == png_stat.st_mtime_ns
+    assert png.stat().st_ino == png_stat.st_ino
+
+
+def test_drawing_change_replots_everything_without_torch(built_project):
+    drawing = built_project / "lr_plots/drawing.py"
+    drawing.write_text(drawing.read_text() + "\n# the drawing code changed\n")
+
+    result = run_doit(built_project, "-n", "2", python=[sys.executable, "-c", DOIT_PROBE],
+                      env={**os.environ, "BLOCK": "torch"})
+    assert executed(result) == tasks("plot")
+    assert result.stdout.splitlines()[-1] == "imported:"  # the drawing ran in the workers
+
+
+def test_in_process_drawing_build_does_not_import_torch(built_project):
+    drawing = built_project / "lr_plots/drawing.py"
+    drawing.write_text(drawing.read_text() + "\n# the drawing code changed\n")
+
+    result = run_doit(built_project, python=[sys.executable, "-c", DOIT_PROBE])
+    assert executed(result) == tasks("plot")
+    assert result.stdout.splitlines()[-1] == "imported: matplotlib"
+
+
+def test_curve_code_change_reruns_curves_and_no_plot(built_project):
+    curves = built_project / "lr_plots/curves.py"
+    curves.write_text(curves.read_text() + "\n# the curve code changed, not its output\n")
+    assert executed(run_doit(built_project)) == tasks("curve")
+
+
+def test_deleted_png_rebuilds_only_that_one(built_project):
+    (built_project / OUTPUT / "CyclicLR.png").unlink()
+    assert executed(run_doit(built_project)) == {"plot:CyclicLR"}
+    assert (built_project / OUTPUT / "CyclicLR.png").exists()
+
+
+def test_clean_removes_generated_files_and_nothing_else(built_project, fresh_project):
+    def sources(project):
+        return {
+            str(path.relative_to(project))
+            for path in project.rglob("*")
+            if path.is_file() and "__pycache__" not in path.parts and not path.name.startswith(".doit.db")
+        }
+
+    run_doit(built_project, "clean")
+    assert output_files(built_project) == {}
+    assert sources(built_project) == sources(fresh_project)
+
+
+def test_clean_one_task_removes_only_its_picture(built_project):
+    before = set(output_files(built_project))
+    run_doit(built_project, "clean", "plot:StepLR")
+    assert set(output_files(built_project)) == before - {"StepLR.png"}
+
+
+def test_new_torch_version_reruns_every_curve_and_no_plot(built_project):
+    # Pretends another torch is installed by changing what package metadata says, before dodo loads.
+    probe = (
+        "import importlib.metadata as metadata; real = metadata.version\n"
+        "metadata.version = lambda name: '0.0+other' if name == 'torch' else real(name)\n"
+        + DOIT_PROBE
+    )
+    assert executed(run_doit(built_project, python=[sys.executable, "-c", probe])) == tasks("curve")
+
+
+def test_new_matplotlib_version_reruns_every_plot(built_project):
+    probe = (
+        "import importlib.metadata as metadata; real = metadata.version\n"
+        "metadata.version = lambda name: '0.0+other' if name == 'matplotlib' else real(name)\n"
+        + DOIT_PROBE
+    )
+    assert executed(run_doit(built_project, python=[sys.executable, "-c", probe])) == tasks("plot")

@@ -1,0 +1,48 @@
+"""The same specs give the same bytes, whatever the number of processes or how they are started."""
+
+import struct
+import sys
+
+from conftest import output_files, run_doit
+
+SPAWN_DOIT = (
+    "import multiprocessing, sys\n"
+    "multiprocessing.set_start_method('spawn')\n"
+    "from doit.doit_cmd import DoitMain\n"
+    "sys.exit(DoitMain().run(sys.argv[1:]))\n"
+)
+
+
+def png_chunk_types(png: bytes) -> list[bytes]:
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    chunks, offset = [], 8
+    while offset < len(png):
+        length, kind = struct.unpack(">I4s", png[offset : offset + 8])
+        chunks.append(kind)
+        offset += 12 + length
+    return chunks
+
+
+def test_serial_and_parallel_builds_are_byte_identical(built_template, fresh_project, tmp_path):
+    from conftest import copy_project
+
+    run_doit(fresh_project, "-n", "1")
+    four = copy_project(tmp_path / "four")
+    run_doit(four, "-n", "4")
+    reference = output_files(built_template)  # built with -n 2
+    assert output_files(fresh_project) == reference
+    assert output_files(four) == reference
+
+
+def test_build_under_spawn_start_method_matches(built_template, fresh_project):
+    run_doit(fresh_project, "-n", "2", python=[sys.executable, "-c", SPAWN_DOIT])
+    assert output_files(fresh_project) == output_files(built_template)
+
+
+def test_pngs_carry_no_text_or_time_chunks(built_template):
+    for name, data in output_files(built_template).items():
+        if name.endswith(".png"):
+            kinds = png_chunk_types(data)
+            assert not {b"tEXt", b"iTXt", b"zTXt", b"tIME"} & set(kinds), name
+            width, height = struct.unpack(">II", data[16:24])
+            assert (width, height) == (640, 480), name  # the size of the pictures in PyTorch's docs
