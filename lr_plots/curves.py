@@ -76,6 +76,9 @@ def scheduler_curve(spec: types.ModuleType) -> list[float]:
         else:
             scheduler.step()
         lrs.append(float(optimizer.param_groups[0]["lr"]))
+    for step, lr in enumerate(lrs):
+        if not math.isfinite(lr):
+            raise SpecError(f"{spec.__file__}: the scheduler's LR became {lr} at step {step}.")
     return lrs
 
 
