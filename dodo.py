@@ -1,19 +1,22 @@
 """Build one learning-rate picture per spec module in lr_plots/specs: `doit list --all` names them."""
 
+from doit import get_var
 from doit.tools import config_changed
 
-from lr_plots.actions import draw_picture, write_curve
-from lr_plots.discovery import find_specs, installed_version
+from lr_plots.actions import draw_picture, remove_files, write_curve
+from lr_plots.dependency_db import hold_build_lock, set_aside_if_corrupted
+from lr_plots.discovery import find_specs, installed_version, orphaned_outputs
 
-DOIT_CONFIG = {
-    "default_tasks": ["curve", "plot"],
-    "backend": "sqlite3",
-    "dep_file": ".doit.db",
-}
+DEP_FILE = ".doit.db"
+DOIT_CONFIG = {"backend": "sqlite3", "dep_file": DEP_FILE}
+hold_build_lock(f"{DEP_FILE}.lock")
+set_aside_if_corrupted(DEP_FILE)
 
-SPECS = find_specs("lr_plots/specs", "lr_scheduler_images")
+OUTPUT = "lr_scheduler_images"
+SPECS = find_specs("lr_plots/specs", OUTPUT)
 CURVE_CODE = ["lr_plots/curves.py", "lr_plots/atomic_file.py", "lr_plots/actions.py"]
 DRAWING_CODE = ["lr_plots/drawing.py", "lr_plots/atomic_file.py", "lr_plots/actions.py"]
+CURVE_TIMEOUT_SECONDS = float(get_var("timeout", "120"))
 
 
 def task_curve():
@@ -25,7 +28,7 @@ def task_curve():
             "doc": spec.doc,
             "file_dep": [spec.path, *CURVE_CODE],
             "targets": [spec.csv],
-            "actions": [(write_curve, [spec.path, spec.csv])],
+            "actions": [(write_curve, [spec.path, spec.csv, CURVE_TIMEOUT_SECONDS])],
             "uptodate": [torch_version],
             "clean": True,
         }
@@ -44,3 +47,11 @@ def task_plot():
             "uptodate": [matplotlib_version],
             "clean": True,
         }
+
+
+def task_orphans():
+    """On `doit clean`: remove pictures and CSVs whose spec is gone, and abandoned temporary files."""
+    return {
+        "actions": None,
+        "clean": [(remove_files, [[str(path) for path in orphaned_outputs(OUTPUT, SPECS)]])],
+    }

@@ -23,6 +23,7 @@ class SpecFile:
 def find_specs(spec_folder: str, output_folder: str) -> list[SpecFile]:
     """Every `<Name>.py` in `spec_folder`, sorted by name; refuses names that cannot be a task."""
     specs = []
+    names_by_lowercase: dict[str, str] = {}
     for path in sorted(Path(spec_folder).glob("*.py")):
         name = path.stem
         if not name.isidentifier() or keyword.iskeyword(name):
@@ -30,6 +31,13 @@ def find_specs(spec_folder: str, output_folder: str) -> list[SpecFile]:
                 f"{path}: a spec file's name must be a valid Python identifier, because it names "
                 f"the tasks curve:{name} and plot:{name} and the picture {name}.png; rename the "
                 "file (letters, digits and underscores, not starting with a digit)."
+            )
+        clash = names_by_lowercase.setdefault(name.lower(), name)
+        if clash != name:
+            raise InvalidDodoFile(
+                f"{path}: its picture {name}.png would overwrite {clash}.png (from "
+                f"{Path(spec_folder) / clash}.py) on a case-insensitive file system (macOS, "
+                "Windows); rename one of the two spec files."
             )
         specs.append(
             SpecFile(
@@ -41,6 +49,19 @@ def find_specs(spec_folder: str, output_folder: str) -> list[SpecFile]:
             )
         )
     return specs
+
+
+def orphaned_outputs(output_folder: str, specs: list[SpecFile]) -> list[Path]:
+    """Files in `output_folder` that no spec builds: pictures and CSVs of deleted specs, and
+    temporary files of killed builds. Only README.md and .gitignore belong there besides."""
+    owned = {Path(path).name for spec in specs for path in (spec.csv, spec.png)}
+    return sorted(
+        path
+        for path in Path(output_folder).glob("*")
+        if path.is_file()
+        and (path.suffix in (".png", ".csv") or path.name.endswith(".tmp"))
+        and path.name not in owned
+    )
 
 
 def first_docstring_line(path: Path) -> str:

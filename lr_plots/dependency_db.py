@@ -1,0 +1,57 @@
+"""Guard doit's dependency database: one doit at a time per folder, and a corrupted file set aside."""
+
+import fcntl
+import json
+import os
+import sqlite3
+import sys
+
+
+def hold_build_lock(lock_path: str) -> None:
+    """Take the folder's build lock for the life of this process, waiting while another doit has it."""
+    descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print(f"doit: another doit is running in this folder; waiting for it to finish "
+              f"(lock file {lock_path}).", file=sys.stderr, flush=True)
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+    # doit's worker processes inherit the descriptor; they close their copy, so the lock is held
+    # exactly as long as this process lives, and is freed by the kernel however it ends.
+    os.register_at_fork(after_in_child=lambda: os.close(descriptor))
+
+
+def set_aside_if_corrupted(db_path: str) -> None:
+    """If doit's sqlite3 file at `db_path` is unreadable, rename it to <db_path>.corrupt and say so.
+
+    doit then starts from an empty database and rebuilds everything: slower, never stale.
+    """
+    if not os.path.exists(db_path):
+        return
+    problem = database_problem(db_path)
+    if problem:
+        os.replace(db_path, db_path + ".corrupt")
+        print(f"doit: the dependency database {db_path} is corrupted ({problem}); it was moved to "
+              f"{db_path}.corrupt and every task will be rebuilt.", file=sys.stderr, flush=True)
+
+
+def database_problem(db_path: str) -> str | None:
+    """What is wrong with the doit sqlite3 database at `db_path`, or None if it reads back whole."""
+    try:
+        # Read-write, so that sqlite rolls back a journal left by a build that was killed mid-commit.
+        connection = sqlite3.connect(db_path)
+        try:
+            (verdict,) = connection.execute("PRAGMA quick_check").fetchone()
+            if verdict != "ok":
+                return verdict
+            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+            if tables and "doit" not in tables:
+                return "it has no doit table"
+            if "doit" in tables:
+                for (data,) in connection.execute("SELECT task_data FROM doit"):
+                    json.loads(data)
+        finally:
+            connection.close()
+    except (sqlite3.Error, ValueError, TypeError) as error:
+        return str(error)
+    return None
