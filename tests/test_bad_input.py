@@ -25,6 +25,26 @@ BROKEN_SPECS = {
         "def make_scheduler(optimizer):\n    return StepLR(optimizer, 10)\n",
         "lr_plots/specs/MissingSteps.py: STEPS must be a whole number of steps, at least 1 (got None).",
     ),
+    "Empty": (
+        "",
+        "lr_plots/specs/Empty.py: STEPS must be a whole number of steps, at least 1 (got None); "
+        "BASE_LR must be a positive finite number (got None); make_scheduler(optimizer) must be "
+        "defined and return an LR scheduler.",
+    ),
+    "SyntaxBroken": (
+        "BASE_LR = 0.05\nSTEPS = 100\ndef make_scheduler(optimizer)\n    return None\n",
+        "lr_plots/specs/SyntaxBroken.py, line 3: SyntaxError: expected ':'",
+    ),
+    "NotAScheduler": (
+        "BASE_LR = 0.05\nSTEPS = 100\n\ndef make_scheduler(optimizer):\n    return 0.1\n",
+        "lr_plots/specs/NotAScheduler.py: make_scheduler returned float, not a "
+        "torch.optim.lr_scheduler.LRScheduler.",
+    ),
+    "LoopsForever": (
+        "from torch.optim.lr_scheduler import StepLR\nBASE_LR = 0.05\nSTEPS = 100\n\n"
+        "def make_scheduler(optimizer):\n    while True:\n        pass\n",
+        "lr_plots/specs/LoopsForever.py: stopped after 5 s without finishing",
+    ),
 }
 
 
@@ -32,7 +52,7 @@ def test_broken_specs_fail_alone_with_clear_messages(fresh_project):
     for name, (source, _) in BROKEN_SPECS.items():
         (fresh_project / "lr_plots/specs" / f"{name}.py").write_text(source)
 
-    result = run_doit(fresh_project, "-c", "-n", "2", check=False)
+    result = run_doit(fresh_project, "-c", "-n", "2", "timeout=5", check=False)
     assert result.returncode != 0
     output = result.stdout + result.stderr
     for name, (_, message) in BROKEN_SPECS.items():
@@ -51,6 +71,23 @@ def test_spec_name_that_is_not_an_identifier_is_refused_at_load(fresh_project):
     result = run_doit(fresh_project, "list", check=False)
     assert result.returncode != 0
     assert "lr_plots/specs/my-schedule.py: a spec file's name must be a valid Python identifier" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_names_that_escape_or_clash_are_refused_at_load(fresh_project):
+    specs = fresh_project / "lr_plots/specs"
+    (specs / "..StepLR.py").write_text((specs / "StepLR.py").read_text())
+    result = run_doit(fresh_project, "list", check=False)
+    assert result.returncode != 0
+    assert "lr_plots/specs/..StepLR.py: a spec file's name must be a valid Python identifier" in result.stderr
+
+    (specs / "..StepLR.py").rename(specs / "steplr.py")
+    result = run_doit(fresh_project, "list", check=False)
+    assert result.returncode != 0
+    assert (
+        "lr_plots/specs/steplr.py: its picture steplr.png would overwrite StepLR.png (from "
+        "lr_plots/specs/StepLR.py) on a case-insensitive file system" in result.stderr
+    )
     assert "Traceback" not in result.stderr
 
 

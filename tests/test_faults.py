@@ -1,0 +1,199 @@
+"""Killed, interrupted, concurrent or damaged builds lose nothing: the next doit ends with every
+picture identical to a clean build."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from conftest import OUTPUT, SPEC_NAMES, executed, output_files, run_doit, tasks
+
+
+def remove_outputs(project: Path) -> None:
+    for path in (project / OUTPUT).iterdir():
+        if path.name not in ("README.md", ".gitignore"):
+            path.unlink()
+    for path in project.glob(".doit.db*"):
+        path.unlink()
+
+
+def start_doit(project: Path, *args: str) -> subprocess.Popen:
+    """doit in a process group of its own, as a shell runs it, so a signal can reach all of it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "doit", *args], cwd=project, start_new_session=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def live_processes_in_group(group: int) -> list[int]:
+    """Pids in process group `group` that are still running (zombies, already dead, are not)."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while we looked
+        state, process_group = fields[0], int(fields[2])
+        if process_group == group and state not in "ZX":
+            pids.append(int(stat.parent.name))
+    return pids
+
+
+def assert_group_gone(process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 5
+    while live_processes_in_group(process.pid):
+        if time.monotonic() > deadline:
+            os.killpg(process.pid, signal.SIGKILL)
+            pytest.fail("doit's worker processes outlived it")
+        time.sleep(0.05)
+
+
+def assert_only_whole_files(project: Path, reference: dict[str, bytes]) -> None:
+    """Every PNG and CSV present is complete: builds are deterministic, so it equals the clean one."""
+    for name, data in output_files(project).items():
+        assert data == reference[name], f"{name} is truncated or wrong after the interruption"
+
+
+def assert_matches_clean_build(project: Path, reference: dict[str, bytes]) -> None:
+    assert output_files(project) == reference
+    assert list((project / OUTPUT).glob(".*.tmp")) == []
+
+
+def cold_build_seconds(project: Path) -> float:
+    start = time.monotonic()
+    run_doit(project, "-n", "2")
+    return time.monotonic() - start
+
+
+@pytest.mark.slow
+def test_sigkill_at_twenty_moments_loses_nothing(built_template, fresh_project):
+    reference = output_files(built_template)
+    duration = cold_build_seconds(fresh_project)
+    interrupted = 0
+    for attempt in range(20):
+        remove_outputs(fresh_project)
+        process = start_doit(fresh_project, "-n", "2")
+        time.sleep(duration * (attempt + 0.5) / 20)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        assert_group_gone(process)
+        assert_only_whole_files(fresh_project, reference)
+        interrupted += output_files(fresh_project).keys() != reference.keys()
+
+        run_doit(fresh_project, "-n", "2")
+        assert_matches_clean_build(fresh_project, reference)
+    assert interrupted >= 10, "most kills should land mid-build, or this test proves little"
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_promptly_and_loses_nothing(built_template, fresh_project):
+    reference = output_files(built_template)
+    duration = cold_build_seconds(fresh_project)
+    for fraction in (0.2, 0.5, 0.8):
+        remove_outputs(fresh_project)
+        process = start_doit(fresh_project, "-n", "2")
+        time.sleep(duration * fraction)
+        os.killpg(process.pid, signal.SIGINT)
+        sent = time.monotonic()
+        process.communicate(timeout=10)
+        assert time.monotonic() - sent < 5, "doit took too long to stop after Ctrl-C"
+        assert_group_gone(process)
+        assert_only_whole_files(fresh_project, reference)
+
+        run_doit(fresh_project, "-n", "2")
+        assert_matches_clean_build(fresh_project, reference)
+
+
+def test_deleted_database_rebuilds_everything(built_template, built_project):
+    (built_project / ".doit.db").unlink()
+    assert executed(run_doit(built_project, "-n", "2")) == tasks("curve") | tasks("plot")
+    assert_matches_clean_build(built_project, output_files(built_template))
+
+
+@pytest.mark.parametrize("damage", ["garbage file", "garbage inside", "truncated"])
+def test_corrupted_database_is_set_aside_and_everything_rebuilt(built_template, built_project, damage):
+    database = built_project / ".doit.db"
+    data = bytearray(database.read_bytes())
+    if damage == "garbage file":
+        data = bytearray(os.urandom(len(data)))
+    elif damage == "garbage inside":
+        data[100:] = b"\xa5" * (len(data) - 100)
+    else:
+        data = data[: len(data) // 2]
+    database.write_bytes(bytes(data))
+
+    result = run_doit(built_project, "-n", "2")
+    assert "the dependency database .doit.db is corrupted" in result.stderr
+    assert "every task will be rebuilt" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert executed(result) == tasks("curve") | tasks("plot")
+    assert_matches_clean_build(built_project, output_files(built_template))
+    assert (built_project / ".doit.db.corrupt").exists()
+    assert executed(run_doit(built_project)) == set()
+
+
+def test_two_builds_started_together_both_finish_correctly(built_template, fresh_project):
+    first = start_doit(fresh_project, "-n", "2")
+    second = start_doit(fresh_project, "-n", "2")
+    results = [process.communicate(timeout=120) + (process.returncode,) for process in (first, second)]
+    for stdout, stderr, returncode in results:
+        assert returncode == 0, stdout + stderr
+    assert any("another doit is running in this folder; waiting" in stderr for _, stderr, _ in results)
+    assert_matches_clean_build(fresh_project, output_files(built_template))
+    assert executed(run_doit(fresh_project)) == set()
+
+
+@contextmanager
+def read_only(folder: Path):
+    """Make `folder` read-only, even for root (which ignores permission bits): chattr +i then."""
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "+i", str(folder)], check=True)
+    else:
+        folder.chmod(0o555)
+    try:
+        probe = folder / "probe"
+        with pytest.raises(OSError):
+            probe.write_text("x")
+        yield
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+        else:
+            folder.chmod(0o755)
+
+
+def test_read_only_output_folder_fails_each_task_clearly(fresh_project):
+    with read_only(fresh_project / OUTPUT):
+        result = run_doit(fresh_project, "-c", "-n", "2", check=False)
+    assert result.returncode != 0
+    for name in SPEC_NAMES:
+        assert f"cannot write {OUTPUT}/{name}.csv: " in result.stdout, name
+    assert "Traceback" not in result.stdout + result.stderr
+    assert output_files(fresh_project) == {}
+
+    assert executed(run_doit(fresh_project, "-n", "2")) == tasks("curve") | tasks("plot")
+
+
+def test_missing_output_folder_is_created(built_template, fresh_project):
+    shutil.rmtree(fresh_project / OUTPUT)
+    run_doit(fresh_project, "-n", "2")
+    assert output_files(fresh_project) == output_files(built_template)
+
+
+def test_deleted_spec_drops_its_tasks_and_clean_removes_its_orphans(built_project):
+    (built_project / "lr_plots/specs/StepLR.py").unlink()
+    listing = run_doit(built_project, "list", "--all").stdout
+    assert ":StepLR " not in listing and "curve:ExponentialLR" in listing
+    assert executed(run_doit(built_project)) == set()
+    assert (built_project / OUTPUT / "StepLR.png").exists()  # a build never deletes what it does not own
+
+    result = run_doit(built_project, "clean")
+    assert f"removing orphaned file '{OUTPUT}/StepLR.png'" in result.stdout
+    assert output_files(built_project) == {}
+    assert sorted(path.name for path in (built_project / OUTPUT).iterdir()) == [".gitignore", "README.md"]
