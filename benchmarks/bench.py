@@ -1,0 +1,228 @@
+"""Benchmark doit builds against a plain one-process loop and against the import floor of torch and
+matplotlib, in a temporary copy of the project; prints a Markdown table of medians and ratios.
+
+Usage: python benchmarks/bench.py [--repeat 5] [--specs 15] [--scale-specs 500]
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUTPUT = "lr_scheduler_images"
+
+# Runs a command and reports its wall time and the largest resident set of any process it started
+# (Linux accounts a waited-for grandchild, such as a doit worker, in RUSAGE_CHILDREN too).
+MEASURE = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+seconds = time.perf_counter() - start
+print(json.dumps({"seconds": seconds, "code": done.returncode, "output": done.stdout + done.stderr,
+                  "max_rss_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+"""
+FLOOR = (
+    "import torch; torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1); "
+    "from matplotlib.figure import Figure; from matplotlib.backends.backend_agg import FigureCanvasAgg"
+)
+DOIT = [sys.executable, "-m", "doit"]
+
+
+@dataclass
+class Scenario:
+    """One timed command, run in `project` after `prepare(project, repetition)` (not timed)."""
+
+    name: str
+    project: str
+    command: list[str]
+    prepare: Callable[[Path, int], None]
+
+
+def copy_project(destination: Path, spec_count: int, total_specs: int) -> Path:
+    """A copy of the project with its first `spec_count` specs, plus variations of them that differ
+    in their base LR (the scale test's 'variations of the existing ones') up to `total_specs`."""
+    shutil.copytree(ROOT / "lr_plots", destination / "lr_plots",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / OUTPUT, destination / OUTPUT, ignore=shutil.ignore_patterns("*.png", "*.csv"))
+    shutil.copy2(ROOT / "dodo.py", destination / "dodo.py")
+    shutil.copy2(ROOT / "benchmarks/baseline.py", destination / "baseline.py")
+    specs = destination / "lr_plots/specs"
+    originals = sorted(specs.glob("*.py"))
+    for path in originals[spec_count:]:
+        path.unlink()
+    kept = originals[:spec_count]
+    for variant in range(total_specs - spec_count):
+        path = kept[variant % spec_count]
+        base_lr = f"BASE_LR = {0.05 + (variant + 1) * 1e-5!r}"
+        (specs / f"{path.stem}_v{variant}.py").write_text(path.read_text().replace("BASE_LR = 0.05", base_lr))
+    return destination
+
+
+def remove_outputs(project: Path, repetition: int = 0) -> None:
+    for path in (project / OUTPUT).glob("*.*"):
+        if path.suffix in (".png", ".csv"):
+            path.unlink()
+    for path in project.glob(".doit.db*"):
+        path.unlink()
+
+
+def build(project: Path, repetition: int = 0) -> None:
+    subprocess.run(DOIT + ["-n", "2"], cwd=project, check=True, capture_output=True)
+
+
+def first_spec(project: Path) -> Path:
+    return sorted((project / "lr_plots/specs").glob("*.py"))[0]
+
+
+def change_arguments(project: Path, repetition: int) -> None:
+    build(project)
+    spec = first_spec(project)
+    text = spec.read_text()
+    old, new = ("BASE_LR = 0.05", "BASE_LR = 0.04") if "BASE_LR = 0.05" in text else ("BASE_LR = 0.04", "BASE_LR = 0.05")
+    spec.write_text(text.replace(old, new))
+
+
+def change_comment(project: Path, repetition: int) -> None:
+    build(project)
+    with open(first_spec(project), "a") as spec:
+        spec.write(f"# comment {repetition}\n")
+
+
+def change_drawing(project: Path, repetition: int) -> None:
+    build(project)
+    with open(project / "lr_plots/drawing.py", "a") as drawing:
+        drawing.write(f"# drawing changed {repetition}\n")
+
+
+def nothing(project: Path, repetition: int) -> None:
+    pass
+
+
+def scenarios() -> list[Scenario]:
+    baseline = [sys.executable, "baseline.py", "lr_plots/specs", "baseline_images"]
+    return [
+        Scenario("baseline: one plain process", "small", baseline, nothing),
+        Scenario("floor: import torch, make an SGD, import Agg", "small", [sys.executable, "-c", FLOOR], nothing),
+        Scenario('python -c "import torch"', "small", [sys.executable, "-c", "import torch"], nothing),
+        Scenario('python -c "import doit"', "small", [sys.executable, "-c", "import doit"], nothing),
+        Scenario("cold doit -n 1", "small", DOIT + ["-n", "1"], remove_outputs),
+        Scenario("cold doit -n 2", "small", DOIT + ["-n", "2"], remove_outputs),
+        Scenario("cold doit -n 4", "small", DOIT + ["-n", "4"], remove_outputs),
+        Scenario("no-op doit", "small", DOIT, build),
+        Scenario("one spec's arguments changed, doit", "small", DOIT, change_arguments),
+        Scenario("one spec's comment changed, doit", "small", DOIT, change_comment),
+        Scenario("drawing code changed, doit -n 2", "small", DOIT + ["-n", "2"], change_drawing),
+        Scenario("scale: cold doit -n 2", "scale", DOIT + ["-n", "2"], remove_outputs),
+        Scenario("scale: no-op doit", "scale", DOIT, build),
+    ]
+
+
+def measure(command: list[str], project: Path) -> dict:
+    # PYTHONPATH makes the copy's lr_plots the one imported, also by baseline.py.
+    env = {**os.environ, "PYTHONPATH": str(project)}
+    done = subprocess.run([sys.executable, "-c", MEASURE, *command], cwd=project, env=env,
+                          capture_output=True, text=True, check=True)
+    result = json.loads(done.stdout)
+    if result["code"] != 0:
+        sys.exit(f"{' '.join(command)} failed in {project}:\n{result['output']}")
+    return result
+
+
+def run(repeat: int, spec_count: int, scale_specs: int) -> tuple[dict[str, list[dict]], dict[str, int]]:
+    """Every scenario once per repetition, in turn (A B C A B C ...), so noise hits all alike."""
+    workspace = Path(tempfile.mkdtemp(prefix="lr_plots_bench_"))
+    try:
+        projects = {
+            "small": copy_project(workspace / "small", spec_count, spec_count),
+            "scale": copy_project(workspace / "scale", spec_count, scale_specs),
+        }
+        counts = {name: len(list((path / "lr_plots/specs").glob("*.py"))) for name, path in projects.items()}
+        results: dict[str, list[dict]] = {scenario.name: [] for scenario in scenarios()}
+        for repetition in range(repeat):
+            for scenario in scenarios():
+                project = projects[scenario.project]
+                scenario.prepare(project, repetition)
+                results[scenario.name].append(measure(scenario.command, project))
+        return results, counts
+    finally:
+        shutil.rmtree(workspace, ignore_errors=True)
+
+
+def report(results: dict[str, list[dict]], counts: dict[str, int], repeat: int) -> str:
+    seconds = {name: statistics.median(r["seconds"] for r in runs) for name, runs in results.items()}
+    rss = {name: max(r["max_rss_kib"] for r in runs) / 1024 for name, runs in results.items()}
+    baseline = seconds["baseline: one plain process"]
+    floor = seconds["floor: import torch, make an SGD, import Agg"]
+    import_doit = seconds['python -c "import doit"']
+    small, scale = counts["small"], counts["scale"]
+    per_picture = seconds["cold doit -n 2"] / small
+    scale_per_picture = seconds["scale: cold doit -n 2"] / scale
+
+    targets = {
+        "cold doit -n 2": ("<= 0.7 x baseline", seconds["cold doit -n 2"] <= 0.7 * baseline),
+        "cold doit -n 1": ("<= 1.0 x baseline", seconds["cold doit -n 1"] <= baseline),
+        "no-op doit": (
+            f"<= 0.05 x baseline, <= 2.5 x import doit ({seconds['no-op doit'] / import_doit:.2f} x)",
+            seconds["no-op doit"] <= 0.05 * baseline and seconds["no-op doit"] <= 2.5 * import_doit,
+        ),
+        "one spec's arguments changed, doit": (
+            f"<= 0.7 x baseline, <= 1.3 x floor",
+            seconds["one spec's arguments changed, doit"] <= min(0.7 * baseline, 1.3 * floor),
+        ),
+        "drawing code changed, doit -n 2": (
+            "<= 0.3 x baseline", seconds["drawing code changed, doit -n 2"] <= 0.3 * baseline),
+        "scale: no-op doit": (
+            f"<= 3 x {small}-spec no-op ({seconds['scale: no-op doit'] / seconds['no-op doit']:.2f} x)",
+            seconds["scale: no-op doit"] <= 3 * seconds["no-op doit"],
+        ),
+        "scale: cold doit -n 2": (
+            f"per picture <= 1.2 x {small}-spec ({scale_per_picture / per_picture:.2f} x)",
+            scale_per_picture <= 1.2 * per_picture,
+        ),
+    }
+    cold_rss, baseline_rss = rss["cold doit -n 2"], rss["baseline: one plain process"]
+    lines = [
+        f"cores: {os.cpu_count()}; python {platform.python_version()}; torch {version('torch')}; "
+        f"matplotlib {version('matplotlib')}; doit {version('doit')}; "
+        f"{repeat} repetitions interleaved, medians; {small} specs, scale: {scale} specs",
+        "",
+        "| scenario | median s | x baseline | x floor | peak RSS MiB | target | met |",
+        "| --- | ---: | ---: | ---: | ---: | --- | --- |",
+    ]
+    for name, value in seconds.items():
+        target, met = targets.get(name, ("", None))
+        mark = "" if met is None else ("yes" if met else "**no**")
+        lines.append(f"| {name} | {value:.3f} | {value / baseline:.3f} | {value / floor:.2f} | "
+                     f"{rss[name]:.0f} | {target} | {mark} |")
+    lines += [
+        "",
+        f"per picture, cold doit -n 2: {per_picture * 1000:.1f} ms with {small} specs, "
+        f"{scale_per_picture * 1000:.1f} ms with {scale} specs",
+        f"peak memory of one process: cold doit -n 2 {cold_rss:.0f} MiB, baseline {baseline_rss:.0f} MiB "
+        f"(target: at most the baseline's: {'yes' if cold_rss <= baseline_rss else '**no**'})",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5, help="repetitions of every scenario")
+    parser.add_argument("--specs", type=int, default=15, help="how many of the project's specs to use")
+    parser.add_argument("--scale-specs", type=int, default=500, help="spec count of the scale test")
+    arguments = parser.parse_args()
+    results, counts = run(arguments.repeat, arguments.specs, arguments.scale_specs)
+    print(report(results, counts, arguments.repeat))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"""The benchmark keeps working: one repetition on 3 specs. A smoke test; speed is never asserted."""
+
+import subprocess
+import sys
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import bench  # noqa: E402
+
+
+def test_benchmark_prints_a_row_of_positive_numbers_per_scenario():
+    result = subprocess.run(
+        [sys.executable, "benchmarks/bench.py", "--repeat", "1", "--specs", "3", "--scale-specs", "6"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("cores: ")
+    assert "3 specs, scale: 6 specs" in result.stdout
+    rows = [line.split("|")[1:-1] for line in result.stdout.splitlines() if line.startswith("| ")][2:]
+    assert [cells[0].strip() for cells in rows] == [scenario.name for scenario in bench.scenarios()]
+    for cells in rows:
+        median, to_baseline, to_floor, rss = (float(cell) for cell in cells[1:5])
+        assert median > 0 and to_baseline > 0 and to_floor > 0 and rss > 0, cells
+    assert "peak memory of one process: cold doit -n 2" in result.stdout
