@@ -3,6 +3,7 @@
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -68,8 +69,19 @@ def tasks(kind: str) -> set[str]:
 def built_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the project after one full `doit -n 2` build; tests must not change it."""
     project = copy_project(tmp_path_factory.mktemp("template"))
+    start = time.monotonic()
     run_doit(project, "-n", "2")
+    _cold_build_seconds.append(time.monotonic() - start)
     return project
+
+
+_cold_build_seconds: list[float] = []
+
+
+@pytest.fixture(scope="session")
+def cold_build_seconds(built_template: Path) -> float:
+    """How long the template's cold `doit -n 2` build took, to time interruptions by."""
+    return _cold_build_seconds[0]
 
 
 @pytest.fixture

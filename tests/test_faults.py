@@ -65,16 +65,10 @@ def assert_matches_clean_build(project: Path, reference: dict[str, bytes]) -> No
     assert list((project / OUTPUT).glob(".*.tmp")) == []
 
 
-def cold_build_seconds(project: Path) -> float:
-    start = time.monotonic()
-    run_doit(project, "-n", "2")
-    return time.monotonic() - start
-
-
 @pytest.mark.slow
-def test_sigkill_at_twenty_moments_loses_nothing(built_template, fresh_project):
+def test_sigkill_at_twenty_moments_loses_nothing(built_template, fresh_project, cold_build_seconds):
     reference = output_files(built_template)
-    duration = cold_build_seconds(fresh_project)
+    duration = cold_build_seconds
     interrupted = 0
     for attempt in range(20):
         remove_outputs(fresh_project)
@@ -92,9 +86,9 @@ def test_sigkill_at_twenty_moments_loses_nothing(built_template, fresh_project):
 
 
 @pytest.mark.slow
-def test_ctrl_c_stops_promptly_and_loses_nothing(built_template, fresh_project):
+def test_ctrl_c_stops_promptly_and_loses_nothing(built_template, fresh_project, cold_build_seconds):
     reference = output_files(built_template)
-    duration = cold_build_seconds(fresh_project)
+    duration = cold_build_seconds
     for fraction in (0.2, 0.5, 0.8):
         remove_outputs(fresh_project)
         process = start_doit(fresh_project, "-n", "2")
