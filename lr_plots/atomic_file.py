@@ -38,10 +38,15 @@ def remove_abandoned_temporaries(path: Path) -> None:
 
 
 def process_is_running(pid: int) -> bool:
+    """Whether `pid` is a live process (a zombie, dead but not yet reaped, is not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True  # it exists but belongs to someone else
-    return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True  # no /proc here (macOS): trust kill()
+    return state not in ("Z", "X")

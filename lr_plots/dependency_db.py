@@ -1,4 +1,5 @@
-"""Guard doit's dependency database: one doit at a time per folder, and a corrupted file set aside."""
+"""doit's dependency database: a backend that keeps each finished task's record even if the build
+is killed, one doit at a time per folder, and a corrupted file set aside."""
 
 import fcntl
 import json
@@ -6,10 +7,34 @@ import os
 import sqlite3
 import sys
 
+from doit.dependency import SqliteDB
+from doit.exceptions import InvalidDodoFile
+
+
+class SqliteDBCommittingEachTask(SqliteDB):
+    """doit's sqlite3 backend, but each task's record is committed as soon as the task succeeds
+    (doit's own commits only when the whole run ends), so a killed build keeps the work it finished.
+    Registered as a doit BACKEND plugin in pyproject.toml."""
+
+    desc = "sqlite3, committed after each successful task"
+
+    def set(self, task_id: str, dependency: str, value: object) -> None:
+        super().set(task_id, dependency, value)
+        # doit's save_success() writes 'deps:' last: from then on the task's record is whole.
+        if dependency == "deps:":
+            record = self.codec.encode(self._cache[task_id])
+            self._conn.execute("insert or replace into doit values (?,?)", (task_id, record))
+            self._conn.commit()
+            self._dirty.discard(task_id)
+
 
 def hold_build_lock(lock_path: str) -> None:
     """Take the folder's build lock for the life of this process, waiting while another doit has it."""
-    descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        os.makedirs(os.path.dirname(lock_path) or ".", exist_ok=True)
+        descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise InvalidDodoFile(f"cannot create the build lock {lock_path}: {error.strerror}.") from error
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
