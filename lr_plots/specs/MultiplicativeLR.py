@@ -1,11 +1,13 @@
-"""MultiplicativeLR: each epoch multiplies the LR by a function's value, here 0.95."""
+"""MultiplicativeLR: each epoch multiplies the LR by a function's value, here always 0.95."""
 
-from torch.optim import Optimizer
-from torch.optim.lr_scheduler import LRScheduler, MultiplicativeLR
+from torch.optim.lr_scheduler import MultiplicativeLR
 
+
+def always_0_95(epoch: int) -> float:
+    return 0.95
+
+
+SCHEDULER = MultiplicativeLR
+ARGUMENTS = {"lr_lambda": always_0_95}
 BASE_LR = 0.05
 STEPS = 100
-
-
-def make_scheduler(optimizer: Optimizer) -> LRScheduler:
-    return MultiplicativeLR(optimizer, lr_lambda=lambda epoch: 0.95)

@@ -1,11 +1,8 @@
 """OneCycleLR: one cycle up to max_lr=0.01 and down again over 10 epochs of 10 steps."""
 
-from torch.optim import Optimizer
-from torch.optim.lr_scheduler import LRScheduler, OneCycleLR
+from torch.optim.lr_scheduler import OneCycleLR
 
+SCHEDULER = OneCycleLR
+ARGUMENTS = {"max_lr": 0.01, "epochs": 10, "steps_per_epoch": 10}
 BASE_LR = 0.05
 STEPS = 100
-
-
-def make_scheduler(optimizer: Optimizer) -> LRScheduler:
-    return OneCycleLR(optimizer, max_lr=0.01, epochs=10, steps_per_epoch=10)

@@ -1,8 +1,9 @@
 """ReduceLROnPlateau: the LR falls tenfold whenever the validation loss stalls for over 10 epochs."""
 
-from torch.optim import Optimizer
-from torch.optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
+from torch.optim.lr_scheduler import ReduceLROnPlateau
 
+SCHEDULER = ReduceLROnPlateau
+ARGUMENTS = {"mode": "min"}
 BASE_LR = 0.05
 STEPS = 100
 
@@ -10,7 +11,3 @@ STEPS = 100
 # epoch until it reaches 0.3 at epoch 24, then stays there. After 11 epochs without improvement
 # (patience=10) the LR drops, from epoch 36 on, and again every 11 epochs, as the loss never improves.
 VALIDATION_LOSSES = [max(0.3, 0.95**epoch) for epoch in range(STEPS)]
-
-
-def make_scheduler(optimizer: Optimizer) -> LRScheduler:
-    return ReduceLROnPlateau(optimizer, mode="min")
