@@ -17,13 +17,14 @@ class TimeLimitExceeded(BaseException):
     """Raised into a spec that runs too long; a BaseException, so `except Exception` can't swallow it."""
 
 
-def write_curve(spec_path: str, csv_path: str, timeout_seconds: float) -> TaskFailed | None:
-    """Action of curve:<Name>: run the spec's scheduler and write its CSV."""
-    from lr_plots.curves import SpecError, write_curve_csv
+def write_curve(spec_path: str, csv_path: str, metadata_path: str,
+                timeout_seconds: float) -> TaskFailed | None:
+    """Action of curve:<Name>: run the spec's scheduler, write its CSV and metadata JSON."""
+    from lr_plots.curves import SpecError, write_curve_files
 
     try:
         with time_limit(timeout_seconds):
-            write_curve_csv(Path(spec_path), Path(csv_path))
+            write_curve_files(Path(spec_path), Path(csv_path), Path(metadata_path))
     except (SpecError, OutputError) as error:
         return TaskFailed(str(error))
     except TimeLimitExceeded:
@@ -36,16 +37,29 @@ def write_curve(spec_path: str, csv_path: str, timeout_seconds: float) -> TaskFa
     return None
 
 
-def draw_picture(csv_path: str, png_path: str, title: str) -> TaskFailed | None:
-    """Action of plot:<Name>: draw the curve CSV as a PNG."""
-    from lr_plots.drawing import draw_curve_png
+def draw_picture(csv_path: str, metadata_path: str, picture_path: str, dpi: float) -> TaskFailed | None:
+    """Action of plot:<Name>: draw the curve as a picture."""
+    from lr_plots.drawing import draw_curve
 
     try:
-        draw_curve_png(Path(csv_path), Path(png_path), title)
+        draw_curve(Path(csv_path), Path(metadata_path), Path(picture_path), dpi)
     except OutputError as error:
         return TaskFailed(str(error))
     except Exception as error:
         return TaskFailed(failure_message(csv_path, error))
+    return None
+
+
+def build_gallery(output_folder: str, summaries: dict[str, str], picture_format: str) -> TaskFailed | None:
+    """Action of gallery: write index.html and overview.png."""
+    from lr_plots.gallery import write_gallery
+
+    try:
+        write_gallery(output_folder, summaries, picture_format)
+    except OutputError as error:
+        return TaskFailed(str(error))
+    except Exception as error:
+        return TaskFailed(failure_message(output_folder, error))
     return None
 
 

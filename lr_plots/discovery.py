@@ -16,11 +16,12 @@ class SpecFile:
     name: str
     path: str
     csv: str
-    png: str
+    metadata: str
+    picture: str
     doc: str
 
 
-def find_specs(spec_folder: str, output_folder: str) -> list[SpecFile]:
+def find_specs(spec_folder: str, output_folder: str, picture_format: str) -> list[SpecFile]:
     """Every `<Name>.py` in `spec_folder`, sorted by name; refuses names that cannot be a task."""
     specs = []
     names_by_lowercase: dict[str, str] = {}
@@ -44,23 +45,26 @@ def find_specs(spec_folder: str, output_folder: str) -> list[SpecFile]:
                 name=name,
                 path=str(path),
                 csv=f"{output_folder}/{name}.csv",
-                png=f"{output_folder}/{name}.png",
+                metadata=f"{output_folder}/{name}.json",
+                picture=f"{output_folder}/{name}.{picture_format}",
                 doc=first_docstring_line(path),
             )
         )
     return specs
 
 
-def orphaned_outputs(output_folder: str, specs: list[SpecFile]) -> list[Path]:
-    """Files in `output_folder` that no spec builds: pictures and CSVs of deleted specs, and
-    temporary files of killed builds. Only README.md and .gitignore belong there besides."""
-    owned = {Path(path).name for spec in specs for path in (spec.csv, spec.png)}
+GENERATED_SUFFIXES = (".csv", ".json", ".png", ".svg", ".html", ".tmp")
+
+
+def orphaned_outputs(output_folder: str, specs: list[SpecFile], other_targets: list[str]) -> list[Path]:
+    """Generated files in `output_folder` that no task builds now: the files of deleted specs or of
+    another picture format, and temporary files of killed builds."""
+    owned = {Path(path).name for spec in specs for path in (spec.csv, spec.metadata, spec.picture)}
+    owned.update(Path(path).name for path in other_targets)
     return sorted(
         path
         for path in Path(output_folder).glob("*")
-        if path.is_file()
-        and (path.suffix in (".png", ".csv") or path.name.endswith(".tmp"))
-        and path.name not in owned
+        if path.is_file() and path.suffix in GENERATED_SUFFIXES and path.name not in owned
     )
 
 
