@@ -3,19 +3,22 @@
 Usage: python baseline.py SPEC_FOLDER OUTPUT_FOLDER
 """
 
+import json
 import sys
 from pathlib import Path
 
-from lr_plots.curves import load_spec, scheduler_curve
-from lr_plots.drawing import render_png
+from lr_plots.curves import curve_metadata, load_spec, scheduler_curve
+from lr_plots.drawing import render_picture
 
 
 def draw_all(spec_folder: Path, output_folder: Path) -> None:
     """Load each spec, run its scheduler and write its PNG, one after the other."""
     output_folder.mkdir(exist_ok=True)
     for spec_path in sorted(spec_folder.glob("*.py")):
-        lrs = scheduler_curve(load_spec(spec_path))
-        (output_folder / f"{spec_path.stem}.png").write_bytes(render_png(lrs, spec_path.stem))
+        spec = load_spec(spec_path)
+        metadata = json.loads(curve_metadata(spec, spec.SCHEDULER))
+        picture = render_picture(scheduler_curve(spec), metadata)
+        (output_folder / f"{spec_path.stem}.png").write_bytes(picture)
 
 
 if __name__ == "__main__":

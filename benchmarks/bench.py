@@ -54,7 +54,8 @@ def copy_project(destination: Path, spec_count: int, total_specs: int) -> Path:
     shutil.copytree(ROOT / "lr_plots", destination / "lr_plots",
                     ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / OUTPUT, destination / OUTPUT, ignore=shutil.ignore_patterns("*.png", "*.csv"))
-    shutil.copy2(ROOT / "dodo.py", destination / "dodo.py")
+    for name in ("dodo.py", "pyproject.toml"):  # pyproject.toml holds doit's plugin settings
+        shutil.copy2(ROOT / name, destination / name)
     shutil.copy2(ROOT / "benchmarks/baseline.py", destination / "baseline.py")
     specs = destination / "lr_plots/specs"
     originals = sorted(specs.glob("*.py"))

@@ -3,15 +3,17 @@
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC_NAMES = sorted(path.stem for path in (ROOT / "lr_plots" / "specs").glob("*.py"))
 OUTPUT = "lr_scheduler_images"
-GENERATED = ("*.png", "*.csv", ".doit.db*", "__pycache__", "*.tmp")
+GENERATED_SUFFIXES = (".png", ".csv", ".json", ".svg", ".html")
+GENERATED = tuple(f"*{suffix}" for suffix in GENERATED_SUFFIXES) + (".doit.db*", "__pycache__", "*.tmp")
+GALLERY_FILES = {"index.html", "overview.png"}
 
 # Runs doit inside this interpreter and reports which heavy libraries ended up imported. With
 # BLOCK=torch, importing torch raises, in this process and in every worker doit forks from it.
@@ -31,10 +33,16 @@ sys.exit(code)
 """
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Start the slow tests first, so that the other tests fill the other worker meanwhile."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def copy_project(destination: Path) -> Path:
     """A copy of the project's sources, without anything generated, at `destination`."""
     destination.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(ROOT / "dodo.py", destination / "dodo.py")
+    for name in ("dodo.py", "pyproject.toml"):  # pyproject.toml holds doit's plugin settings
+        shutil.copy2(ROOT / name, destination / name)
     for folder in ("lr_plots", OUTPUT):
         shutil.copytree(ROOT / folder, destination / folder, ignore=shutil.ignore_patterns(*GENERATED))
     return destination
@@ -55,33 +63,39 @@ def executed(result: subprocess.CompletedProcess) -> set[str]:
     return {line[3:].strip() for line in result.stdout.splitlines() if line.startswith(".  ")}
 
 
-def output_files(project: Path) -> dict[str, bytes]:
-    """Every generated PNG and CSV of `project`, by file name."""
-    folder = project / OUTPUT
-    return {path.name: path.read_bytes() for path in sorted(folder.iterdir()) if path.suffix in (".png", ".csv")}
+def output_files(project: Path, folder: str = OUTPUT) -> dict[str, bytes]:
+    """Every generated file in `project`'s output folder, by file name."""
+    return {
+        path.name: path.read_bytes()
+        for path in sorted((project / folder).iterdir())
+        if path.suffix in GENERATED_SUFFIXES and not path.name.startswith(".")
+    }
+
+
+def picture_files(names: list[str], picture_format: str = "png") -> set[str]:
+    """The files a build makes for the specs `names`: CSV, JSON and picture each, and the gallery."""
+    files = {f"{name}.{suffix}" for name in names for suffix in ("csv", "json", picture_format)}
+    return files | {"index.html"} | ({"overview.png"} if picture_format == "png" else set())
 
 
 def tasks(kind: str) -> set[str]:
+    """The names of every task of one kind (curve or plot)."""
     return {f"{kind}:{name}" for name in SPEC_NAMES}
 
 
 @pytest.fixture(scope="session")
-def built_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the project after one full `doit -n 2` build; tests must not change it."""
-    project = copy_project(tmp_path_factory.mktemp("template"))
-    start = time.monotonic()
-    run_doit(project, "-n", "2")
-    _cold_build_seconds.append(time.monotonic() - start)
+def built_template(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """A copy of the project after one full `doit -n 2` build, made once for all test processes
+    (pytest-xdist runs two); tests must not change it."""
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":  # an xdist worker: the parent folder is this run's, shared by all
+        shared = shared.parent
+    project = shared / "template"
+    with FileLock(shared / "template.lock"):
+        if not (project / OUTPUT / "index.html").exists():
+            shutil.rmtree(project, ignore_errors=True)
+            run_doit(copy_project(project), "-n", "2")
     return project
-
-
-_cold_build_seconds: list[float] = []
-
-
-@pytest.fixture(scope="session")
-def cold_build_seconds(built_template: Path) -> float:
-    """How long the template's cold `doit -n 2` build took, to time interruptions by."""
-    return _cold_build_seconds[0]
 
 
 @pytest.fixture

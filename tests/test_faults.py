@@ -65,68 +65,96 @@ def assert_matches_clean_build(project: Path, reference: dict[str, bytes]) -> No
     assert list((project / OUTPUT).glob(".*.tmp")) == []
 
 
+def kill_when(process: subprocess.Popen, project: Path, files: int, seconds: float, sig: int) -> None:
+    """Send `sig` to doit's whole process group once `files` outputs exist, or after `seconds`:
+    moments tied to the build's progress, so they land alike on a fast machine and a loaded one."""
+    folder = project / OUTPUT
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.poll() is None:
+        if files and sum(1 for _ in folder.iterdir()) - 2 >= files:  # README.md and .gitignore
+            break
+        time.sleep(0.005)
+    os.killpg(process.pid, sig)
+
+
 @pytest.mark.slow
-def test_sigkill_at_twenty_moments_loses_nothing(built_template, fresh_project, cold_build_seconds):
+def test_sigkill_at_twenty_moments_loses_nothing(built_template, fresh_project):
     reference = output_files(built_template)
-    duration = cold_build_seconds
+    # Five kills while doit starts and imports torch, then fifteen spread over the writing of outputs.
+    moments = [(0, 0.1 + 0.3 * i) for i in range(5)] + [
+        (max(1, len(reference) * i // 16), 60.0) for i in range(1, 16)
+    ]
     interrupted = 0
-    for attempt in range(20):
+    for files, seconds in moments:
         remove_outputs(fresh_project)
         process = start_doit(fresh_project, "-n", "2")
-        time.sleep(duration * (attempt + 0.5) / 20)
-        os.killpg(process.pid, signal.SIGKILL)
+        kill_when(process, fresh_project, files, seconds, signal.SIGKILL)
         process.communicate()
         assert_group_gone(process)
         assert_only_whole_files(fresh_project, reference)
         interrupted += output_files(fresh_project).keys() != reference.keys()
 
-        run_doit(fresh_project, "-n", "2")
+        run_doit(fresh_project)
         assert_matches_clean_build(fresh_project, reference)
-    assert interrupted >= 10, "most kills should land mid-build, or this test proves little"
+    assert interrupted >= 18, "the kills should land mid-build, or this test proves little"
 
 
 @pytest.mark.slow
-def test_ctrl_c_stops_promptly_and_loses_nothing(built_template, fresh_project, cold_build_seconds):
+def test_ctrl_c_stops_promptly_and_loses_nothing(built_template, fresh_project):
     reference = output_files(built_template)
-    duration = cold_build_seconds
-    for fraction in (0.2, 0.5, 0.8):
+    for files, seconds in [(0, 1.0), (len(reference) // 3, 60.0), (2 * len(reference) // 3, 60.0)]:
         remove_outputs(fresh_project)
         process = start_doit(fresh_project, "-n", "2")
-        time.sleep(duration * fraction)
-        os.killpg(process.pid, signal.SIGINT)
+        kill_when(process, fresh_project, files, seconds, signal.SIGINT)
         sent = time.monotonic()
         process.communicate(timeout=10)
         assert time.monotonic() - sent < 5, "doit took too long to stop after Ctrl-C"
         assert_group_gone(process)
         assert_only_whole_files(fresh_project, reference)
 
-        run_doit(fresh_project, "-n", "2")
+        run_doit(fresh_project)
         assert_matches_clean_build(fresh_project, reference)
+
+
+def test_killed_build_keeps_the_work_it_finished(built_project):
+    pictures = sorted((built_project / OUTPUT).glob("*.png"))
+    for picture in pictures:
+        picture.unlink()
+    process = start_doit(built_project, "-n", "2")
+    kill_when(process, built_project, len(output_files(built_project)) + len(pictures) // 2, 60.0,
+              signal.SIGKILL)
+    process.communicate()
+    redrawn = {f"plot:{path.stem}" for path in pictures if path.exists() and path.stem != "overview"}
+    assert len(redrawn) >= 3, "the kill came before the build had drawn much"
+
+    # Only what the killed build had not finished is redone; a picture renamed into place in the
+    # instant before the kill may not have been recorded yet (one per worker at most).
+    remaining = executed(run_doit(built_project)) - {"gallery"}
+    assert remaining <= tasks("plot")
+    assert len(remaining) <= len(pictures) - 1 - len(redrawn) + 2
 
 
 def test_deleted_database_rebuilds_everything(built_template, built_project):
     (built_project / ".doit.db").unlink()
-    assert executed(run_doit(built_project, "-n", "2")) == tasks("curve") | tasks("plot")
+    assert executed(run_doit(built_project)) == tasks("curve") | tasks("plot") | {"gallery"}
     assert_matches_clean_build(built_project, output_files(built_template))
 
 
-@pytest.mark.parametrize("damage", ["garbage file", "garbage inside", "truncated"])
+@pytest.mark.parametrize("damage", ["garbage file", "garbage inside"])
 def test_corrupted_database_is_set_aside_and_everything_rebuilt(built_template, built_project, damage):
     database = built_project / ".doit.db"
     data = bytearray(database.read_bytes())
     if damage == "garbage file":
         data = bytearray(os.urandom(len(data)))
-    elif damage == "garbage inside":
-        data[100:] = b"\xa5" * (len(data) - 100)
     else:
-        data = data[: len(data) // 2]
+        data[100:] = b"\xa5" * (len(data) - 100)
     database.write_bytes(bytes(data))
 
-    result = run_doit(built_project, "-n", "2")
+    result = run_doit(built_project)
     assert "the dependency database .doit.db is corrupted" in result.stderr
     assert "every task will be rebuilt" in result.stderr
     assert "Traceback" not in result.stderr
-    assert executed(result) == tasks("curve") | tasks("plot")
+    assert executed(result) == tasks("curve") | tasks("plot") | {"gallery"}
     assert_matches_clean_build(built_project, output_files(built_template))
     assert (built_project / ".doit.db.corrupt").exists()
     assert executed(run_doit(built_project)) == set()
@@ -164,19 +192,19 @@ def read_only(folder: Path):
 
 def test_read_only_output_folder_fails_each_task_clearly(fresh_project):
     with read_only(fresh_project / OUTPUT):
-        result = run_doit(fresh_project, "-c", "-n", "2", check=False)
+        result = run_doit(fresh_project, "-c", check=False)
     assert result.returncode != 0
     for name in SPEC_NAMES:
         assert f"cannot write {OUTPUT}/{name}.csv: " in result.stdout, name
     assert "Traceback" not in result.stdout + result.stderr
     assert output_files(fresh_project) == {}
 
-    assert executed(run_doit(fresh_project, "-n", "2")) == tasks("curve") | tasks("plot")
+    assert executed(run_doit(fresh_project)) == tasks("curve") | tasks("plot") | {"gallery"}
 
 
 def test_missing_output_folder_is_created(built_template, fresh_project):
     shutil.rmtree(fresh_project / OUTPUT)
-    run_doit(fresh_project, "-n", "2")
+    run_doit(fresh_project)
     assert output_files(fresh_project) == output_files(built_template)
 
 
@@ -184,7 +212,8 @@ def test_deleted_spec_drops_its_tasks_and_clean_removes_its_orphans(built_projec
     (built_project / "lr_plots/specs/StepLR.py").unlink()
     listing = run_doit(built_project, "list", "--all").stdout
     assert ":StepLR " not in listing and "curve:ExponentialLR" in listing
-    assert executed(run_doit(built_project)) == set()
+    assert executed(run_doit(built_project)) == {"gallery"}  # which no longer shows StepLR
+    assert 'src="StepLR.png"' not in (built_project / OUTPUT / "index.html").read_text()
     assert (built_project / OUTPUT / "StepLR.png").exists()  # a build never deletes what it does not own
 
     result = run_doit(built_project, "clean")

@@ -3,13 +3,18 @@
 import os
 import sys
 
-from conftest import DOIT_PROBE, OUTPUT, SPEC_NAMES, executed, output_files, run_doit, tasks
+from conftest import DOIT_PROBE, OUTPUT, SPEC_NAMES, executed, output_files, picture_files, run_doit, tasks
+
+REFERENCE_PICTURES = {
+    "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR",
+    "PolynomialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR", "OneCycleLR",
+    "ReduceLROnPlateau", "ChainedScheduler", "SequentialLR",
+}
 
 
 def test_cold_build_makes_every_picture_and_csv(built_template):
-    names = set(output_files(built_template))
-    assert names == {f"{name}.{suffix}" for name in SPEC_NAMES for suffix in ("png", "csv")}
-    assert len(SPEC_NAMES) == 15
+    assert set(output_files(built_template)) == picture_files(SPEC_NAMES)
+    assert REFERENCE_PICTURES <= set(SPEC_NAMES)
 
 
 def test_second_run_executes_nothing(built_project):
@@ -18,23 +23,29 @@ def test_second_run_executes_nothing(built_project):
 
 def test_changed_arguments_rebuild_exactly_that_curve_and_plot(built_project):
     spec = built_project / "lr_plots/specs/StepLR.py"
-    spec.write_text(spec.read_text().replace("gamma=0.1)", "gamma=0.5)"))
+    spec.write_text(spec.read_text().replace('"gamma": 0.1}', '"gamma": 0.5}'))
     before = output_files(built_project)
 
-    assert executed(run_doit(built_project)) == {"curve:StepLR", "plot:StepLR"}
+    assert executed(run_doit(built_project)) == {"curve:StepLR", "plot:StepLR", "gallery"}
     after = output_files(built_project)
     assert after["StepLR.csv"].splitlines()[31] == b"30,0.025"
     changed = {name for name in before if before[name] != after[name]}
-    assert changed == {"StepLR.csv", "StepLR.png"}
+    assert changed == {"StepLR.csv", "StepLR.json", "StepLR.png", "index.html", "overview.png"}
 
 
-def test_comment_change_reruns_curve_but_rewrites_no_png(built_project):
+def test_comment_or_docstring_change_reruns_curve_but_rewrites_no_png(built_project):
     spec = built_project / "lr_plots/specs/StepLR.py"
     png = built_project / OUTPUT / "StepLR.png"
     png_stat = png.stat()
-    spec.write_text(spec.read_text().replace('"""StepLR:', '"""StepLR, reworded:') + "# a comment\n")
 
+    spec.write_text(spec.read_text() + "# a comment\n")
     assert executed(run_doit(built_project)) == {"curve:StepLR"}
+
+    # The gallery shows the docstring's first line, so it alone is redone besides the curve.
+    spec.write_text(spec.read_text().replace('"""StepLR:', '"""StepLR, reworded:'))
+    assert executed(run_doit(built_project)) == {"curve:StepLR", "gallery"}
+    assert "StepLR, reworded:" in (built_project / OUTPUT / "index.html").read_text()
+
     assert png.stat().st_mtime_ns == png_stat.st_mtime_ns
     assert png.stat().st_ino == png_stat.st_ino
 
