@@ -1,0 +1,214 @@
+"""`doit watch`: a warm process that redraws pictures on every change, in a fresh fork per build.
+
+Registered as a doit command plugin in pyproject.toml. The watching process imports torch and
+matplotlib once, and none of the project's other modules: each build runs in a child forked from
+it, which loads dodo.py and the project's code anew, so the edited code is the code that runs.
+"""
+
+import os
+import queue
+import signal
+import sys
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from doit.cmd_base import Command
+
+WATCHED = ["lr_plots", "dodo.py"]
+# watchfiles yields once changes have been quiet for STEP_MS, or after DEBOUNCE_MS at the most;
+# while nothing changes it wakes every IDLE_MS.
+STEP_MS = 20
+DEBOUNCE_MS = 300
+IDLE_MS = 100
+
+
+@dataclass
+class BuildReport:
+    """What one build did: its exit code, the tasks it ran, its failure messages, its duration."""
+
+    code: int
+    executed: list[str]
+    failures: list[str]
+    seconds: float
+
+    def summary(self) -> str:
+        """One line saying what was rebuilt and how long it took."""
+        names = self.executed if len(self.executed) <= 6 else [
+            *self.executed[:5], f"and {len(self.executed) - 5} more"]
+        if self.code != 0:
+            return f"FAILED in {self.seconds:.2f} s (ran {', '.join(names) or 'no task'}):"
+        if not self.executed:
+            return f"up to date ({self.seconds:.2f} s)"
+        return f"rebuilt {', '.join(names)} in {self.seconds:.2f} s"
+
+
+def warm_up() -> None:
+    """Import what every build needs, once: torch with torch._dynamo (which creating any optimizer
+    loads) and matplotlib, its fonts loaded by drawing one small figure, Pillow and Jinja2."""
+    import io
+
+    import jinja2  # noqa: F401  (the gallery's)
+    import matplotlib.style  # noqa: F401
+    import PIL.Image  # noqa: F401
+    import torch
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    figure = Figure(figsize=(1, 1))
+    FigureCanvasAgg(figure)
+    figure.add_subplot().set_title("warm")
+    figure.savefig(io.BytesIO(), format="png")
+
+
+def parse_doit_output(output: str) -> tuple[list[str], list[str]]:
+    """The tasks doit ran ('.  name' lines) and its failure messages (the lines after each
+    'TaskFailed - taskid:...' or 'TaskError - ...', and any 'ERROR: ...' line)."""
+    executed, failures = [], []
+    lines = output.splitlines()
+    for index, line in enumerate(lines):
+        if line.startswith(".  "):
+            executed.append(line[3:].strip())
+        elif line.startswith(("TaskFailed - ", "TaskError - ")) and index + 1 < len(lines):
+            failures.append(lines[index + 1])
+        elif line.startswith("ERROR: "):
+            failures.append(line[len("ERROR: "):])
+    return executed, failures
+
+
+def run_build(arguments: list[str]) -> BuildReport:
+    """Run `doit run <arguments>` in a child forked from this warm process, and report on it.
+    Interrupted (Ctrl-C), it kills the child and its workers before passing the interrupt on."""
+    read_end, write_end = os.pipe()
+    start = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:  # the child: a process group of its own, so that it can be stopped whole
+        os.setpgid(0, 0)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.close(read_end)
+        os.dup2(write_end, 1)
+        os.dup2(write_end, 2)
+        code = 1
+        try:
+            from doit.doit_cmd import DoitMain
+
+            code = DoitMain().run(["run", *arguments])
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    os.close(write_end)
+    try:
+        os.setpgid(pid, pid)
+    except OSError:
+        pass  # the child has set it already
+    try:
+        with os.fdopen(read_end, errors="replace") as pipe:
+            output = pipe.read()
+        _, status = os.waitpid(pid, 0)
+    except BaseException:
+        stop_group(pid)
+        raise
+    executed, failures = parse_doit_output(output)
+    return BuildReport(os.waitstatus_to_exitcode(status), executed, failures, time.perf_counter() - start)
+
+
+def stop_group(pid: int) -> None:
+    """Kill the build child `pid` and every worker of its process group, and reap it."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
+
+
+def start_watching(paths: list[str], batches: queue.Queue, stop: threading.Event) -> None:
+    """Put each batch of changes under `paths` into `batches`, from a thread, until `stop` is set.
+    Returns once the watcher runs, so no change made after this call is missed."""
+    import watchfiles
+
+    running = threading.Event()
+
+    def watch() -> None:
+        for changes in watchfiles.watch(*paths, debounce=DEBOUNCE_MS, step=STEP_MS, stop_event=stop,
+                                        rust_timeout=IDLE_MS, yield_on_timeout=True):
+            running.set()
+            if changes:
+                batches.put(changes)
+
+    threading.Thread(target=watch, name="watchfiles", daemon=True).start()
+    running.wait()
+
+
+def next_batch(batches: queue.Queue) -> None:
+    """Wait for a batch of changes, then take every other batch already waiting too: changes made
+    while a build ran are all served by the next build, once."""
+    while True:
+        try:
+            batches.get(timeout=0.5)  # a timeout, so Ctrl-C is never held up
+            break
+        except queue.Empty:
+            continue
+    while not batches.empty():
+        batches.get_nowait()
+
+
+def watched_paths(arguments: list[str]) -> list[str]:
+    """lr_plots/ and dodo.py, and the spec folder given as specs=DIR, if any."""
+    paths = [path for path in WATCHED if Path(path).exists()]
+    paths += [argument.split("=", 1)[1] for argument in arguments if argument.startswith("specs=")]
+    return paths
+
+
+def print_report(report: BuildReport) -> None:
+    print(f"[watch] {report.summary()}", flush=True)
+    for failure in report.failures:
+        print(f"[watch]   {failure}", flush=True)
+
+
+class Watch(Command):
+    """doit command plugin: `doit watch [-n N] [TASK ...] [NAME=VALUE ...]`."""
+
+    name = "watch"
+    doc_purpose = "rebuild on every change under lr_plots/ or to dodo.py, in a warm process"
+    doc_usage = "[-n N] [TASK ...] [NAME=VALUE ...]"
+    doc_description = (
+        "Imports torch and matplotlib once, then runs `doit run` with the same arguments in a\n"
+        "freshly forked child for every batch of changes, printing one line per build.\n"
+        "Stop it with Ctrl-C."
+    )
+    cmd_options = (
+        {
+            "name": "num_process",
+            "short": "n",
+            "long": "process",
+            "type": int,
+            "default": 0,
+            "help": "number of processes for each build, as in `doit run -n` [default: %(default)s]",
+        },
+    )
+
+    def execute(self, opt_values: dict, pos_args: list[str]) -> int:
+        arguments = ([f"-n{opt_values['num_process']}"] if opt_values["num_process"] else []) + pos_args
+        # Ctrl-C must stop it even when started where SIGINT is ignored (a shell's background job).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        batches: queue.Queue = queue.Queue()
+        stop = threading.Event()
+        try:
+            warm_up()
+            start_watching(watched_paths(pos_args), batches, stop)
+            print_report(run_build(arguments))
+            print(f"[watch] watching {', '.join(watched_paths(pos_args))}; Ctrl-C stops", flush=True)
+            while True:
+                next_batch(batches)
+                print_report(run_build(arguments))
+        except KeyboardInterrupt:
+            print("[watch] stopped", flush=True)
+        finally:
+            stop.set()
+        return 0
