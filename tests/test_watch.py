@@ -1,0 +1,113 @@
+"""`doit watch` redraws an edited picture from a warm process, byte-identical to a one-shot build."""
+
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from conftest import OUTPUT, SPEC_NAMES, output_files, run_doit
+
+WAIT_SECONDS = 30
+
+
+class WatchProcess:
+    """`python -m doit watch` in `project`, its output lines collected by a thread as they come."""
+
+    def __init__(self, project: Path) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "doit", "watch"], cwd=project, start_new_session=True,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.put(line.rstrip("\n"))
+
+    def wait_for_line(self, text: str) -> str:
+        deadline = time.monotonic() + WAIT_SECONDS
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            self.seen.append(line)
+            if text in line:
+                return line
+        raise AssertionError(f"no line with {text!r} within {WAIT_SECONDS} s; saw {self.seen}")
+
+
+def wait_until(condition, what: str) -> None:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not condition():
+        assert time.monotonic() < deadline, f"{what} did not happen within {WAIT_SECONDS} s"
+        time.sleep(0.02)
+
+
+def live_processes_in_session(session: int) -> list[int]:
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session and fields[0] not in "ZX":
+            pids.append(int(stat.parent.name))
+    return pids
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def test_watch_rebuilds_what_changed_like_a_one_shot_build(built_project, built_template, tmp_path):
+    one_shot = Path(shutil.copytree(built_template, tmp_path / "one_shot"))
+    watch = WatchProcess(built_project)
+    try:
+        watch.wait_for_line("[watch] watching")
+        picture = built_project / OUTPUT / "StepLR.png"
+
+        # A spec's arguments change: its curve and picture are redone, as a one-shot build does them.
+        before = picture.read_bytes()
+        edit(built_project / "lr_plots/specs/StepLR.py", '"gamma": 0.1}', '"gamma": 0.5}')
+        wait_until(lambda: picture.read_bytes() != before, "the redraw of StepLR.png")
+        assert "rebuilt curve:StepLR, plot:StepLR" in watch.wait_for_line("[watch] rebuilt")
+        edit(one_shot / "lr_plots/specs/StepLR.py", '"gamma": 0.1}', '"gamma": 0.5}')
+        run_doit(one_shot)
+        wait_until(lambda: output_files(built_project) == output_files(one_shot), "the same files")
+
+        # The drawing code changes: every picture is redrawn, again as a one-shot build draws it.
+        pictures = {name: (built_project / OUTPUT / f"{name}.png").read_bytes() for name in SPEC_NAMES}
+        for project in (built_project, one_shot):
+            edit(project / "lr_plots/drawing.py", 'alpha=0.2, linestyle="--"', 'alpha=0.4, linestyle="--"')
+        run_doit(one_shot)
+        wait_until(lambda: all((built_project / OUTPUT / f"{name}.png").read_bytes() != data
+                               for name, data in pictures.items()), "the redraw of every picture")
+        wait_until(lambda: output_files(built_project) == output_files(one_shot), "the same files")
+
+        # A broken spec gives its message and watching goes on; the fix is picked up.
+        good = (built_project / "lr_plots/specs/StepLR.py").read_text()
+        (built_project / "lr_plots/specs/StepLR.py").write_text(good.replace("SCHEDULER = StepLR", "SCHEDULER = 3"))
+        watch.wait_for_line("lr_plots/specs/StepLR.py: SCHEDULER must be an LRScheduler class (got 3)")
+        (built_project / "lr_plots/specs/StepLR.py").write_text(good)
+        watch.wait_for_line("rebuilt curve:StepLR")
+        wait_until(lambda: output_files(built_project) == output_files(one_shot), "the same files after the fix")
+
+        # A new spec file is picked up.
+        shutil.copy(built_project / "lr_plots/specs/ExponentialLR.py", built_project / "lr_plots/specs/Extra.py")
+        wait_until((built_project / OUTPUT / "Extra.png").exists, "the picture of a new spec")
+    finally:
+        watch.process.send_signal(signal.SIGINT)
+        watch.process.wait(timeout=10)
+    watch.wait_for_line("[watch] stopped")
+    assert watch.process.returncode == 0
+    assert live_processes_in_session(watch.process.pid) == []
