@@ -261,7 +261,8 @@ def report(results: dict[str, list[dict]], counts: dict[str, int], repeat: int) 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="repetitions of every scenario")
-    parser.add_argument("--specs", type=int, default=15, help="how many of the project's specs to use")
+    parser.add_argument("--specs", type=int, default=len(list((ROOT / "lr_plots/specs").glob("*.py"))),
+                        help="how many of the project's specs to use [default: all]")
     parser.add_argument("--scale-specs", type=int, default=500, help="spec count of the scale test")
     arguments = parser.parse_args()
     results, counts = run(arguments.repeat, arguments.specs, arguments.scale_specs)

@@ -29,19 +29,22 @@ def gallery_html(summaries: dict[str, str], output_folder: Path, picture_format:
 
 
 def contact_sheet(pictures: list[Path]) -> bytes:
-    """Every PNG in `pictures`, shrunk to about THUMBNAIL_WIDTH, in a grid of SHEET_COLUMNS columns."""
-    thumbnails = []
+    """Every PNG in `pictures`, shrunk to about THUMBNAIL_WIDTH, in a grid of SHEET_COLUMNS columns.
+    Each picture is pasted as soon as it is shrunk, so memory holds the sheet and one picture."""
+    sizes = []
     for path in pictures:
+        with Image.open(path) as picture:  # reads the header only
+            factor = max(1, picture.width // THUMBNAIL_WIDTH)
+            sizes.append((-(-picture.width // factor), -(-picture.height // factor), factor))
+    cell_width = max((width for width, _, _ in sizes), default=THUMBNAIL_WIDTH)
+    cell_height = max((height for _, height, _ in sizes), default=THUMBNAIL_WIDTH * 3 // 4)
+    rows = max(1, math.ceil(len(pictures) / SHEET_COLUMNS))
+    sheet = Image.new("RGB", (SHEET_COLUMNS * cell_width, rows * cell_height), "white")
+    for index, (path, (_, _, factor)) in enumerate(zip(pictures, sizes)):
+        row, column = divmod(index, SHEET_COLUMNS)
         with Image.open(path) as picture:
             # reduce() averages whole blocks of pixels: fast, and exact on every machine.
-            thumbnails.append(picture.convert("RGB").reduce(max(1, picture.width // THUMBNAIL_WIDTH)))
-    cell_width = max((thumbnail.width for thumbnail in thumbnails), default=THUMBNAIL_WIDTH)
-    cell_height = max((thumbnail.height for thumbnail in thumbnails), default=THUMBNAIL_WIDTH * 3 // 4)
-    rows = max(1, math.ceil(len(thumbnails) / SHEET_COLUMNS))
-    sheet = Image.new("RGB", (SHEET_COLUMNS * cell_width, rows * cell_height), "white")
-    for index, thumbnail in enumerate(thumbnails):
-        row, column = divmod(index, SHEET_COLUMNS)
-        sheet.paste(thumbnail, (column * cell_width, row * cell_height))
+            sheet.paste(picture.convert("RGB").reduce(factor), (column * cell_width, row * cell_height))
     png = io.BytesIO()
     sheet.save(png, format="png", optimize=False)
     return png.getvalue()
