@@ -85,6 +85,21 @@ def picture_files(names: list[str], picture_format: str = "png") -> set[str]:
     return files | {"index.html"} | ({"overview.png"} if picture_format == "png" else set())
 
 
+def live_processes(field: str, value: int) -> list[int]:
+    """Pids of running processes (zombies, dead but unreaped, are not) whose process group
+    (field "pgrp") or session (field "session") is `value`, read from Linux's /proc."""
+    index = {"pgrp": 2, "session": 3}[field]
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while we looked
+        if int(fields[index]) == value and fields[0] not in "ZX":
+            pids.append(int(stat.parent.name))
+    return pids
+
+
 def tasks(kind: str) -> set[str]:
     """The names of every task of one kind (curve or plot)."""
     return {f"{kind}:{name}" for name in SPEC_NAMES}

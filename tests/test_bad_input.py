@@ -90,4 +90,6 @@ def test_names_that_escape_or_clash_are_refused_at_load(fresh_project):
 def test_loading_dodo_imports_neither_torch_nor_matplotlib(fresh_project):
     result = run_doit(fresh_project, "list", "--all", python=[sys.executable, "-c", DOIT_PROBE])
     assert result.stdout.splitlines()[-1] == "imported:"
+    # Each task's doc is its spec's docstring, read without importing the spec.
     assert "curve:StepLR" in result.stdout
+    assert "StepLR: the LR falls by a factor gamma=0.1 every step_size=30 epochs." in result.stdout

@@ -45,7 +45,7 @@ spec_cases = st.fixed_dictionaries({
 })
 
 
-@settings(max_examples=3, deadline=None, derandomize=True,
+@settings(max_examples=2, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cases=spec_cases)
 def test_random_specs_build_or_fail_alone(built_template, tmp_path_factory, cases):

@@ -1,5 +1,6 @@
 """The same specs give the same bytes, whatever the number of processes or how they are started."""
 
+import os
 import struct
 import sys
 
@@ -26,9 +27,12 @@ def png_chunk_types(png: bytes) -> list[bytes]:
 def test_serial_and_parallel_builds_are_byte_identical(built_template, fresh_project, tmp_path):
     from conftest import copy_project
 
-    run_doit(fresh_project, "-n", "1")
+    # Any UserWarning (such as torch's "scheduler.step() before optimizer.step()") fails the build.
+    strict = {**os.environ, "PYTHONWARNINGS": "error::UserWarning"}
+    result = run_doit(fresh_project, "-n", "1", env=strict)
+    assert "Warning" not in result.stdout + result.stderr
     four = copy_project(tmp_path / "four")
-    run_doit(four, "-n", "4")
+    run_doit(four, "-n", "4", env=strict)
     reference = output_files(built_template)  # built with -n 2
     assert output_files(fresh_project) == reference
     assert output_files(four) == reference

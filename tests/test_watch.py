@@ -10,7 +10,7 @@ import threading
 import time
 from pathlib import Path
 
-from conftest import OUTPUT, SPEC_NAMES, output_files, run_doit
+from conftest import OUTPUT, SPEC_NAMES, live_processes, output_files, run_doit
 
 WAIT_SECONDS = 30
 
@@ -49,18 +49,6 @@ def wait_until(condition, what: str) -> None:
     while not condition():
         assert time.monotonic() < deadline, f"{what} did not happen within {WAIT_SECONDS} s"
         time.sleep(0.02)
-
-
-def live_processes_in_session(session: int) -> list[int]:
-    pids = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == session and fields[0] not in "ZX":
-            pids.append(int(stat.parent.name))
-    return pids
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -110,4 +98,4 @@ def test_watch_rebuilds_what_changed_like_a_one_shot_build(built_project, built_
         watch.process.wait(timeout=10)
     watch.wait_for_line("[watch] stopped")
     assert watch.process.returncode == 0
-    assert live_processes_in_session(watch.process.pid) == []
+    assert live_processes("session", watch.process.pid) == []
