@@ -3,9 +3,9 @@
 from doit import get_var
 from doit.tools import config_changed
 
-from lr_plots.actions import build_gallery, draw_picture, remove_files, write_curve
+from lr_plots.actions import build_gallery, draw_picture, remove_orphans, write_curve
 from lr_plots.dependency_db import hold_build_lock, set_aside_if_corrupted
-from lr_plots.discovery import find_specs, installed_version, orphaned_outputs
+from lr_plots.discovery import find_specs, installed_version
 from lr_plots.options import DEFAULT_OUTPUT, parse_options
 
 OPTIONS = parse_options(
@@ -77,7 +77,5 @@ def task_gallery():
 
 def task_orphans():
     """On `doit clean`: remove generated files no task builds now (deleted specs, killed builds)."""
-    return {
-        "actions": None,
-        "clean": [(remove_files, [[str(path) for path in orphaned_outputs(OUT, SPECS, GALLERY)]])],
-    }
+    targets = [path for spec in SPECS for path in (spec.csv, spec.metadata, spec.picture)] + GALLERY
+    return {"actions": None, "clean": [(remove_orphans, [OUT, targets])]}

@@ -218,7 +218,7 @@ def report(results: dict[str, list[dict]], counts: dict[str, int], repeat: int) 
             seconds["no-op doit"] <= 0.05 * baseline and seconds["no-op doit"] <= 2.5 * import_doit,
         ),
         "one spec's arguments changed, doit": (
-            f"<= 0.7 x baseline, <= 1.3 x floor",
+            "<= 0.7 x baseline, <= 1.3 x floor",
             seconds["one spec's arguments changed, doit"] <= min(0.7 * baseline, 1.3 * floor),
         ),
         "drawing code changed, doit -n 2": (

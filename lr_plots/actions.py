@@ -63,11 +63,14 @@ def build_gallery(output_folder: str, summaries: dict[str, str], picture_format:
     return None
 
 
-def remove_files(paths: list[str]) -> None:
-    """Clean action for outputs no task owns any more; `doit clean` prints what it removes."""
-    for path in paths:
+def remove_orphans(output_folder: str, targets: list[str]) -> None:
+    """Clean action: remove the generated files in `output_folder` that are none of `targets`,
+    looked for only when `doit clean` runs; it prints what it removes."""
+    from lr_plots.discovery import orphaned_outputs
+
+    for path in orphaned_outputs(output_folder, targets):
         print(f"removing orphaned file '{path}'")
-        Path(path).unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
 
 
 @contextmanager

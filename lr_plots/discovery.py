@@ -56,11 +56,10 @@ def find_specs(spec_folder: str, output_folder: str, picture_format: str) -> lis
 GENERATED_SUFFIXES = (".csv", ".json", ".png", ".svg", ".html", ".tmp")
 
 
-def orphaned_outputs(output_folder: str, specs: list[SpecFile], other_targets: list[str]) -> list[Path]:
-    """Generated files in `output_folder` that no task builds now: the files of deleted specs or of
-    another picture format, and temporary files of killed builds."""
-    owned = {Path(path).name for spec in specs for path in (spec.csv, spec.metadata, spec.picture)}
-    owned.update(Path(path).name for path in other_targets)
+def orphaned_outputs(output_folder: str, targets: list[str]) -> list[Path]:
+    """Generated files in `output_folder` that are none of `targets` (what the tasks build now):
+    the files of deleted specs or of another picture format, and temporary files of killed builds."""
+    owned = {Path(path).name for path in targets}
     return sorted(
         path
         for path in Path(output_folder).glob("*")

@@ -1,6 +1,5 @@
 """`doit watch` redraws an edited picture from a warm process, byte-identical to a one-shot build."""
 
-import os
 import queue
 import shutil
 import signal
