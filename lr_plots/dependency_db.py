@@ -14,9 +14,15 @@ from doit.exceptions import InvalidDodoFile
 class SqliteDBCommittingEachTask(SqliteDB):
     """doit's sqlite3 backend, but each task's record is committed as soon as the task succeeds
     (doit's own commits only when the whole run ends), so a killed build keeps the work it finished.
-    Registered as a doit BACKEND plugin in pyproject.toml."""
+    Before opening the file it takes the folder's build lock and sets a corrupted file aside.
+    Registered as the doit.BACKEND entry point `sqlite3-each-task` in pyproject.toml."""
 
-    desc = "sqlite3, committed after each successful task"
+    desc = "sqlite3, committed after each successful task, one build at a time"
+
+    def __init__(self, name: str, codec: object, **options: object) -> None:
+        hold_build_lock(f"{name}.lock")
+        set_aside_if_corrupted(name)
+        super().__init__(name, codec, **options)
 
     def set(self, task_id: str, dependency: str, value: object) -> None:
         super().set(task_id, dependency, value)

@@ -1,6 +1,9 @@
-"""dodo.py's command-line variables (`doit format=svg dpi=200 specs=DIR out=DIR timeout=SECONDS`),
-checked once when dodo.py loads."""
+"""What to build from where, and how: the [tool.lr_plots] table of ./pyproject.toml, overridden by
+doit's command-line variables (`format=svg dpi=200 specs=DIR out=DIR timeout=SECONDS`)."""
 
+import os
+import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -8,6 +11,10 @@ from doit.exceptions import InvalidDodoFile
 
 PICTURE_FORMATS = ("png", "svg")
 DEFAULT_OUTPUT = "lr_scheduler_images"
+# The reference specs, shipped inside the package: what is drawn when no spec folder is named.
+REFERENCE_SPECS = Path(__file__).resolve().parent / "specs"
+CONFIG_FILE = "pyproject.toml"
+SETTINGS = ("specs", "out", "format", "dpi", "timeout")
 
 
 @dataclass(frozen=True)
@@ -16,35 +23,90 @@ class Options:
 
     spec_folder: str
     output_folder: str
-    picture_format: str
-    dpi: float
-    timeout_seconds: float
+    picture_format: str = "png"
+    dpi: float = 100.0
+    timeout_seconds: float = 120.0
 
     @property
     def dep_file(self) -> str:
-        """doit's database: .doit.db for the project's own pictures; with out=DIR, DIR/.doit.db, so
+        """doit's database: .doit.db for the default output folder; otherwise DIR/.doit.db, so
         that each output folder keeps its own state and switching between them rebuilds nothing."""
         if self.output_folder == DEFAULT_OUTPUT:
             return ".doit.db"
         return str(Path(self.output_folder) / ".doit.db")
 
 
-def parse_options(specs: str, out: str, picture_format: str, dpi: str, timeout: str) -> Options:
-    """Options from the variables' text, or InvalidDodoFile saying which one is wrong and why."""
-    if not Path(specs).is_dir():
-        raise InvalidDodoFile(f"specs={specs}: there is no such folder of spec files.")
+def project_path(path: str | Path) -> str:
+    """`path` as the tasks name it: relative to the build's folder when inside it, so that a built
+    output folder and its database moved with the project elsewhere stay up to date."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(absolute)
+
+
+def read_settings(config_file: str = CONFIG_FILE) -> dict[str, str]:
+    """The [tool.lr_plots] table of `config_file` (if the file exists), its values as text, or
+    InvalidDodoFile naming the file and the key at fault."""
+    if not os.path.exists(config_file):
+        return {}
+    try:
+        with open(config_file, "rb") as file:
+            table = tomllib.load(file).get("tool", {}).get("lr_plots", {})
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise InvalidDodoFile(f"{config_file}: cannot be read as TOML: {error}.") from error
+    if not isinstance(table, dict):
+        raise InvalidDodoFile(f"{config_file}: [tool.lr_plots] must be a table.")
+    settings = {}
+    for key, value in table.items():
+        if key not in SETTINGS:
+            raise InvalidDodoFile(f"{config_file}: [tool.lr_plots] has an unknown key {key!r}; "
+                                  f"the keys are {', '.join(SETTINGS)}.")
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise InvalidDodoFile(f"{config_file}: [tool.lr_plots] {key} = {value!r}: "
+                                  "it must be a string or a number.")
+        settings[key] = str(value)
+    return settings
+
+
+def read_options(variables: dict[str, str], config_file: str = CONFIG_FILE) -> Options:
+    """The options of a build in the current folder: `variables` (doit's command-line variables)
+    over the [tool.lr_plots] table of `config_file`, over the defaults."""
+    settings = read_settings(config_file)
+    given = {key: value for key, value in variables.items() if key in SETTINGS}
+
+    def where(key: str) -> str:
+        if key in given:
+            return f"{key}={given[key]}"
+        return f"{config_file}: [tool.lr_plots] {key} = {settings[key]!r}"
+
+    chosen = {**settings, **given}
+    specs = chosen.get("specs")
+    spec_folder = project_path(specs) if specs else project_path(REFERENCE_SPECS)
+    if specs and not Path(specs).is_dir():
+        raise InvalidDodoFile(f"{where('specs')}: there is no such folder of spec files.")
+    if not any(Path(spec_folder).glob("*.py")):
+        raise InvalidDodoFile(f"{where('specs') if specs else spec_folder}: the folder has no spec "
+                              "files (<Name>.py).")
+    picture_format = chosen.get("format", "png")
     if picture_format not in PICTURE_FORMATS:
-        raise InvalidDodoFile(f"format={picture_format}: the picture format must be one of "
+        raise InvalidDodoFile(f"{where('format')}: the picture format must be one of "
                               f"{', '.join(PICTURE_FORMATS)}.")
-    return Options(specs.rstrip("/"), out.rstrip("/"), picture_format,
-                   _positive(dpi, "dpi"), _positive(timeout, "timeout"))
+    return Options(
+        spec_folder=spec_folder,
+        output_folder=project_path(chosen.get("out", DEFAULT_OUTPUT)),
+        picture_format=picture_format,
+        dpi=_positive(chosen.get("dpi", "100"), where, "dpi"),
+        timeout_seconds=_positive(chosen.get("timeout", "120"), where, "timeout"),
+    )
 
 
-def _positive(text: str, name: str) -> float:
+def _positive(text: str, where: Callable[[str], str], key: str) -> float:
     try:
         value = float(text)
     except ValueError:
         value = -1.0
     if not 0 < value < float("inf"):
-        raise InvalidDodoFile(f"{name}={text}: it must be a positive number.")
+        raise InvalidDodoFile(f"{where(key)}: it must be a positive number.")
     return value

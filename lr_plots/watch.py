@@ -1,8 +1,10 @@
-"""`doit watch`: a warm process that redraws pictures on every change, in a fresh fork per build.
+"""`doit watch` (and `lr-plots watch`): a warm process that redraws pictures on every change, in a
+fresh fork per build.
 
-Registered as a doit command plugin in pyproject.toml. The watching process imports torch and
-matplotlib once, and none of the project's other modules: each build runs in a child forked from
-it, which loads dodo.py and the project's code anew, so the edited code is the code that runs.
+Registered as the doit.COMMAND entry point `watch` in pyproject.toml. The watching process imports
+torch and matplotlib once, and of lr_plots only what it needs to know where to watch: each build
+runs in a child forked from it, which loads the tasks and lr_plots' code anew, so the edited code is
+the code that runs.
 """
 
 import os
@@ -14,10 +16,12 @@ import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from doit.cmd_base import Command
+from doit.cmd_base import Command, TaskLoader2
 
-WATCHED = ["lr_plots", "dodo.py"]
+PACKAGE = Path(__file__).resolve().parent
+PROJECT_FILES = ["dodo.py", "pyproject.toml"]
 # watchfiles yields once changes have been quiet for STEP_MS, or after DEBOUNCE_MS at the most;
 # while nothing changes it wakes every IDLE_MS.
 STEP_MS = 20
@@ -79,9 +83,10 @@ def parse_doit_output(output: str) -> tuple[list[str], list[str]]:
     return executed, failures
 
 
-def run_build(arguments: list[str]) -> BuildReport:
-    """Run `doit run <arguments>` in a child forked from this warm process, and report on it.
-    Interrupted (Ctrl-C), it kills the child and its workers before passing the interrupt on."""
+def run_build(task_loader: TaskLoader2, arguments: list[str]) -> BuildReport:
+    """Run `doit run <arguments>` with `task_loader` in a child forked from this warm process, and
+    report on it. Interrupted (Ctrl-C), it kills the child and its workers before passing the
+    interrupt on."""
     read_end, write_end = os.pipe()
     start = time.perf_counter()
     pid = os.fork()
@@ -95,7 +100,8 @@ def run_build(arguments: list[str]) -> BuildReport:
         try:
             from doit.doit_cmd import DoitMain
 
-            code = DoitMain().run(["run", *arguments])
+            forget_lr_plots_modules()
+            code = DoitMain(task_loader).run(["run", *arguments])
         except BaseException:
             traceback.print_exc()
         finally:
@@ -116,6 +122,14 @@ def run_build(arguments: list[str]) -> BuildReport:
         raise
     executed, failures = parse_doit_output(output)
     return BuildReport(os.waitstatus_to_exitcode(status), executed, failures, time.perf_counter() - start)
+
+
+def forget_lr_plots_modules() -> None:
+    """Drop lr_plots' modules imported by the watching process (all but this one), so the build
+    imports the code as it is on disk now."""
+    for name in [name for name in sys.modules if name.split(".")[0] == "lr_plots"]:
+        if name != __name__:
+            del sys.modules[name]
 
 
 def stop_group(pid: int) -> None:
@@ -159,10 +173,20 @@ def next_batch(batches: queue.Queue) -> None:
 
 
 def watched_paths(arguments: list[str]) -> list[str]:
-    """lr_plots/ and dodo.py, and the spec folder given as specs=DIR, if any."""
-    paths = [path for path in WATCHED if Path(path).exists()]
-    paths += [argument.split("=", 1)[1] for argument in arguments if argument.startswith("specs=")]
-    return paths
+    """The spec folder (from pyproject.toml and the variables in `arguments`), lr_plots' own code,
+    and ./dodo.py and ./pyproject.toml where they exist."""
+    from doit.exceptions import InvalidDodoFile
+
+    from lr_plots.options import project_path, read_options
+
+    variables = dict(argument.split("=", 1) for argument in arguments if "=" in argument[1:])
+    paths = [project_path(PACKAGE)]
+    try:
+        paths.append(read_options(variables).spec_folder)
+    except InvalidDodoFile:
+        pass  # each build will say what is wrong
+    paths += [path for path in PROJECT_FILES if Path(path).exists()]
+    return sorted({path for path in paths if not any(path.startswith(f"{other}/") for other in paths)})
 
 
 def print_report(report: BuildReport) -> None:
@@ -175,7 +199,7 @@ class Watch(Command):
     """doit command plugin: `doit watch [-n N] [TASK ...] [NAME=VALUE ...]`."""
 
     name = "watch"
-    doc_purpose = "rebuild on every change under lr_plots/ or to dodo.py, in a warm process"
+    doc_purpose = "rebuild on every change to the specs, lr_plots' code or dodo.py, in a warm process"
     doc_usage = "[-n N] [TASK ...] [NAME=VALUE ...]"
     doc_description = (
         "Imports torch and matplotlib once, then runs `doit run` with the same arguments in a\n"
@@ -193,6 +217,11 @@ class Watch(Command):
         },
     )
 
+    def __init__(self, task_loader: TaskLoader2 | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # The loader doit chose (a dodo.py's, or lr-plots' own): every build runs with it.
+        self.task_loader = task_loader
+
     def execute(self, opt_values: dict, pos_args: list[str]) -> int:
         arguments = ([f"-n{opt_values['num_process']}"] if opt_values["num_process"] else []) + pos_args
         # Ctrl-C must stop it even when started where SIGINT is ignored (a shell's background job).
@@ -202,11 +231,11 @@ class Watch(Command):
         try:
             warm_up()
             start_watching(watched_paths(pos_args), batches, stop)
-            print_report(run_build(arguments))
+            print_report(run_build(self.task_loader, arguments))
             print(f"[watch] watching {', '.join(watched_paths(pos_args))}; Ctrl-C stops", flush=True)
             while True:
                 next_batch(batches)
-                print_report(run_build(arguments))
+                print_report(run_build(self.task_loader, arguments))
         except KeyboardInterrupt:
             print("[watch] stopped", flush=True)
         finally:

@@ -1,0 +1,123 @@
+"""Every task of lr_plots, defined once: this repository's dodo.py and any other project's
+(`from lr_plots.tasks import *`), the `lr-plots` command and the Sphinx extension all load these."""
+
+import os
+from pathlib import Path
+from typing import Any
+
+from doit import get_var
+from doit.tools import config_changed
+
+from lr_plots.actions import build_gallery, draw_picture, remove_orphans, write_curve
+from lr_plots.discovery import find_specs, installed_version
+from lr_plots.options import SETTINGS, Options, project_path, read_options
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+# The package's own files that each kind of task depends on.
+CURVE_CODE = ("curves.py", "atomic_file.py", "actions.py")
+DRAWING_CODE = ("drawing.py", "atomic_file.py", "actions.py")
+GALLERY_CODE = ("gallery.py", "templates/index.html.j2", "atomic_file.py")
+
+
+def package_files(names: tuple[str, ...]) -> list[str]:
+    """The package's files `names`, found where the package is installed (not through the current
+    folder), named as the tasks name them."""
+    return [project_path(PACKAGE / name) for name in names]
+
+
+class PictureTasks:
+    """The tasks that draw the spec files of one folder into one output folder; each `task_*`
+    method is a doit task creator and its docstring is what `doit list` shows."""
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.out = options.output_folder
+        self.specs = find_specs(options.spec_folder, self.out, options.picture_format)
+        self.gallery = [f"{self.out}/index.html"]
+        if options.picture_format == "png":
+            self.gallery.append(f"{self.out}/overview.png")
+
+    def task_curve(self) -> Any:
+        """Run each spec's torch scheduler; write <out>/<Name>.csv (step,lr,...) and <Name>.json."""
+        torch_version = config_changed({"torch": installed_version("torch")})
+        code = package_files(CURVE_CODE)
+        for spec in self.specs:
+            yield {
+                "name": spec.name,
+                "doc": spec.doc,
+                "file_dep": [spec.path, *code],
+                "targets": [spec.csv, spec.metadata],
+                "actions": [(write_curve, [spec.path, spec.csv, spec.metadata, self.options.timeout_seconds])],
+                "uptodate": [torch_version],
+                "clean": True,
+            }
+
+    def task_plot(self) -> Any:
+        """Draw each curve as <out>/<Name>.png (or .svg with format=svg)."""
+        # doit keeps one config_changed value per task, so every drawing option goes into this one.
+        drawing_options = config_changed({
+            "matplotlib": installed_version("matplotlib"),
+            "format": self.options.picture_format,
+            "dpi": self.options.dpi,
+        })
+        code = package_files(DRAWING_CODE)
+        for spec in self.specs:
+            yield {
+                "name": spec.name,
+                "doc": spec.doc,
+                "file_dep": [spec.csv, spec.metadata, *code],
+                "targets": [spec.picture],
+                "actions": [(draw_picture, [spec.csv, spec.metadata, spec.picture, self.options.dpi])],
+                "uptodate": [drawing_options],
+                "clean": True,
+            }
+
+    def task_gallery(self) -> Any:
+        """Write <out>/index.html, every picture with its arguments, and overview.png, a contact sheet."""
+        summaries = {spec.name: spec.doc for spec in self.specs}
+        picture_format = self.options.picture_format
+        pictures = [path for spec in self.specs for path in (spec.picture, spec.metadata)]
+        return {
+            "file_dep": pictures + package_files(GALLERY_CODE),
+            "targets": self.gallery,
+            "actions": [(build_gallery, [self.out, summaries, picture_format])],
+            "uptodate": [config_changed({"format": picture_format, "summaries": summaries})],
+            "clean": True,
+        }
+
+    def task_orphans(self) -> Any:
+        """On `doit clean`: remove generated files no task builds now (deleted specs, killed builds)."""
+        targets = [path for spec in self.specs for path in (spec.csv, spec.metadata, spec.picture)]
+        return {"actions": None, "clean": [(remove_orphans, [self.out, targets + self.gallery])]}
+
+    def namespace(self) -> dict[str, Any]:
+        """What doit loads from a dodo.py: DOIT_CONFIG and the task creators."""
+        # sqlite3-each-task: doit's sqlite3 backend committing every finished task, which also holds
+        # the folder's build lock (lr_plots.dependency_db, a doit.BACKEND entry point).
+        doit_config = {"backend": "sqlite3-each-task", "dep_file": self.options.dep_file}
+        return {"DOIT_CONFIG": doit_config, **{name: getattr(self, name) for name in TASK_CREATORS}}
+
+
+TASK_CREATORS = [name for name in vars(PictureTasks) if name.startswith("task_")]
+__all__ = ["DOIT_CONFIG", *TASK_CREATORS]
+_loaded: dict[tuple[str, tuple[tuple[str, str], ...]], PictureTasks] = {}
+
+
+def tasks_of_this_run() -> PictureTasks:
+    """The tasks for this doit run's options: its command-line variables over the [tool.lr_plots]
+    table of ./pyproject.toml. Made once per folder and set of variables."""
+    variables = {key: value for key in SETTINGS if (value := get_var(key)) is not None}
+    key = (os.getcwd(), tuple(sorted(variables.items())))
+    if key not in _loaded:
+        _loaded[key] = PictureTasks(read_options(variables))
+    return _loaded[key]
+
+
+def __getattr__(name: str) -> Any:
+    """`from lr_plots.tasks import *` (or the names) in a dodo.py: the tasks of this doit run,
+    made when the dodo.py loads, after doit has read the command line."""
+    if name in __all__:
+        return tasks_of_this_run().namespace()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
