@@ -53,8 +53,7 @@ class Scenario:
 def copy_project(destination: Path, spec_count: int, total_specs: int) -> Path:
     """A copy of the project with its first `spec_count` specs, plus variations of them that differ
     in their base LR (the scale test's 'variations of the existing ones') up to `total_specs`."""
-    shutil.copytree(ROOT / "lr_plots", destination / "lr_plots",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "lr_plots", destination / "lr_plots", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / OUTPUT, destination / OUTPUT, ignore=shutil.ignore_patterns("*.png", "*.csv"))
     for name in ("dodo.py", "pyproject.toml"):  # pyproject.toml holds doit's plugin settings
         shutil.copy2(ROOT / name, destination / name)
@@ -80,7 +79,7 @@ def remove_outputs(project: Path, repetition: int = 0) -> None:
 
 
 def build(project: Path, repetition: int = 0) -> None:
-    subprocess.run(DOIT + ["-n", "2"], cwd=project, check=True, capture_output=True)
+    subprocess.run([*DOIT, "-n", "2"], cwd=project, check=True, capture_output=True)
 
 
 def first_spec(project: Path) -> Path:
@@ -89,7 +88,11 @@ def first_spec(project: Path) -> Path:
 
 def change_arguments_in_place(spec: Path) -> None:
     text = spec.read_text()
-    old, new = ("BASE_LR = 0.05", "BASE_LR = 0.04") if "BASE_LR = 0.05" in text else ("BASE_LR = 0.04", "BASE_LR = 0.05")
+    old, new = (
+        ("BASE_LR = 0.05", "BASE_LR = 0.04")
+        if "BASE_LR = 0.05" in text
+        else ("BASE_LR = 0.04", "BASE_LR = 0.05")
+    )
     spec.write_text(text.replace(old, new))
 
 
@@ -118,17 +121,19 @@ def scenarios() -> list[Scenario]:
     baseline = [sys.executable, "baseline.py", "lr_plots/specs", "baseline_images"]
     return [
         Scenario("baseline: one plain process", "small", baseline, nothing),
-        Scenario("floor: import torch, make an SGD, import Agg", "small", [sys.executable, "-c", FLOOR], nothing),
+        Scenario(
+            "floor: import torch, make an SGD, import Agg", "small", [sys.executable, "-c", FLOOR], nothing
+        ),
         Scenario('python -c "import torch"', "small", [sys.executable, "-c", "import torch"], nothing),
         Scenario('python -c "import doit"', "small", [sys.executable, "-c", "import doit"], nothing),
-        Scenario("cold doit -n 1", "small", DOIT + ["-n", "1"], remove_outputs),
-        Scenario("cold doit -n 2", "small", DOIT + ["-n", "2"], remove_outputs),
-        Scenario("cold doit -n 4", "small", DOIT + ["-n", "4"], remove_outputs),
+        Scenario("cold doit -n 1", "small", [*DOIT, "-n", "1"], remove_outputs),
+        Scenario("cold doit -n 2", "small", [*DOIT, "-n", "2"], remove_outputs),
+        Scenario("cold doit -n 4", "small", [*DOIT, "-n", "4"], remove_outputs),
         Scenario("no-op doit", "small", DOIT, build),
         Scenario("one spec's arguments changed, doit", "small", DOIT, change_arguments),
         Scenario("one spec's comment changed, doit", "small", DOIT, change_comment),
-        Scenario("drawing code changed, doit -n 2", "small", DOIT + ["-n", "2"], change_drawing),
-        Scenario("scale: cold doit -n 2", "scale", DOIT + ["-n", "2"], remove_outputs),
+        Scenario("drawing code changed, doit -n 2", "small", [*DOIT, "-n", "2"], change_drawing),
+        Scenario("scale: cold doit -n 2", "scale", [*DOIT, "-n", "2"], remove_outputs),
         Scenario("scale: no-op doit", "scale", DOIT, build),
     ]
 
@@ -136,8 +141,14 @@ def scenarios() -> list[Scenario]:
 def measure(command: list[str], project: Path) -> dict:
     # PYTHONPATH makes the copy's lr_plots the one imported, also by baseline.py.
     env = {**os.environ, "PYTHONPATH": str(project)}
-    done = subprocess.run([sys.executable, "-c", MEASURE, *command], cwd=project, env=env,
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, *command],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     result = json.loads(done.stdout)
     if result["code"] != 0:
         sys.exit(f"{' '.join(command)} failed in {project}:\n{result['output']}")
@@ -151,8 +162,15 @@ def measure_watch(project: Path, repeat: int) -> list[dict]:
     """Seconds from saving a spec to its new picture on disk, with `doit watch` running."""
     build(project)
     env = {**os.environ, "PYTHONPATH": str(project)}
-    watcher = subprocess.Popen(DOIT + ["watch"], cwd=project, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    watcher = subprocess.Popen(
+        [*DOIT, "watch"],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         for line in watcher.stdout:
             if line.startswith("[watch] watching"):
@@ -160,7 +178,7 @@ def measure_watch(project: Path, repeat: int) -> list[dict]:
         spec = first_spec(project)
         picture = project / OUTPUT / f"{spec.stem}.png"
         results = []
-        for repetition in range(repeat):
+        for _repetition in range(repeat):
             before = picture.stat().st_mtime_ns
             start = time.perf_counter()
             change_arguments_in_place(spec)
@@ -222,7 +240,9 @@ def report(results: dict[str, list[dict]], counts: dict[str, int], repeat: int) 
             seconds["one spec's arguments changed, doit"] <= min(0.7 * baseline, 1.3 * floor),
         ),
         "drawing code changed, doit -n 2": (
-            "<= 0.3 x baseline", seconds["drawing code changed, doit -n 2"] <= 0.3 * baseline),
+            "<= 0.3 x baseline",
+            seconds["drawing code changed, doit -n 2"] <= 0.3 * baseline,
+        ),
         "scale: no-op doit": (
             f"<= 3 x {small}-spec no-op ({seconds['scale: no-op doit'] / seconds['no-op doit']:.2f} x)",
             seconds["scale: no-op doit"] <= 3 * seconds["no-op doit"],
@@ -246,8 +266,10 @@ def report(results: dict[str, list[dict]], counts: dict[str, int], repeat: int) 
         target, met = targets.get(name, ("", None))
         mark = "" if met is None else ("yes" if met else "**no**")
         peak = f"{rss[name]:.0f}" if rss[name] else ""
-        lines.append(f"| {name} | {value:.3f} | {value / baseline:.3f} | {value / floor:.2f} | "
-                     f"{peak} | {target} | {mark} |")
+        lines.append(
+            f"| {name} | {value:.3f} | {value / baseline:.3f} | {value / floor:.2f} | "
+            f"{peak} | {target} | {mark} |"
+        )
     lines += [
         "",
         f"per picture, cold doit -n 2: {per_picture * 1000:.1f} ms with {small} specs, "
@@ -261,8 +283,12 @@ def report(results: dict[str, list[dict]], counts: dict[str, int], repeat: int) 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="repetitions of every scenario")
-    parser.add_argument("--specs", type=int, default=len(list((ROOT / "lr_plots/specs").glob("*.py"))),
-                        help="how many of the project's specs to use [default: all]")
+    parser.add_argument(
+        "--specs",
+        type=int,
+        default=len(list((ROOT / "lr_plots/specs").glob("*.py"))),
+        help="how many of the project's specs to use [default: all]",
+    )
     parser.add_argument("--scale-specs", type=int, default=500, help="spec count of the scale test")
     arguments = parser.parse_args()
     results, counts = run(arguments.repeat, arguments.specs, arguments.scale_specs)

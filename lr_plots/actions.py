@@ -17,8 +17,9 @@ class TimeLimitExceeded(BaseException):
     """Raised into a spec that runs too long; a BaseException, so `except Exception` can't swallow it."""
 
 
-def write_curve(spec_path: str, csv_path: str, metadata_path: str,
-                timeout_seconds: float) -> TaskFailed | None:
+def write_curve(
+    spec_path: str, csv_path: str, metadata_path: str, timeout_seconds: float
+) -> TaskFailed | None:
     """Action of curve:<Name>: run the spec's scheduler, write its CSV and metadata JSON."""
     from lr_plots.curves import SpecError, write_curve_files
 

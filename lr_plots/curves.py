@@ -65,8 +65,11 @@ def check_spec(path: Path, spec: types.ModuleType) -> None:
 def _is_sub_scheduler(value: object) -> bool:
     """A `(SchedulerClass, {arguments})` pair in ARGUMENTS, built on the same optimizer."""
     return (
-        isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], type)
-        and issubclass(value[0], LRScheduler) and isinstance(value[1], dict)
+        isinstance(value, tuple)
+        and len(value) == 2
+        and isinstance(value[0], type)
+        and issubclass(value[0], LRScheduler)
+        and isinstance(value[1], dict)
     )
 
 
@@ -137,8 +140,10 @@ def curve_csv(curve: dict[str, list[float]]) -> bytes:
     """CSV text with a `step,lr,...` header; repr() gives the shortest text that reads back exactly."""
     names = list(curve)
     rows = [",".join(["step", *names])]
-    rows += [",".join([str(step), *(repr(value) for value in values)])
-             for step, values in enumerate(zip(*curve.values()))]
+    rows += [
+        ",".join([str(step), *(repr(value) for value in values)])
+        for step, values in enumerate(zip(*curve.values(), strict=True))
+    ]
     return ("\n".join(rows) + "\n").encode()
 
 

@@ -44,8 +44,12 @@ def hold_build_lock(lock_path: str) -> None:
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        print(f"doit: another doit is running in this folder; waiting for it to finish "
-              f"(lock file {lock_path}).", file=sys.stderr, flush=True)
+        print(
+            f"doit: another doit is running in this folder; waiting for it to finish "
+            f"(lock file {lock_path}).",
+            file=sys.stderr,
+            flush=True,
+        )
         fcntl.flock(descriptor, fcntl.LOCK_EX)
     # doit's worker processes inherit the descriptor; they close their copy, so the lock is held
     # exactly as long as this process lives, and is freed by the kernel however it ends.
@@ -62,8 +66,12 @@ def set_aside_if_corrupted(db_path: str) -> None:
     problem = database_problem(db_path)
     if problem:
         os.replace(db_path, db_path + ".corrupt")
-        print(f"doit: the dependency database {db_path} is corrupted ({problem}); it was moved to "
-              f"{db_path}.corrupt and every task will be rebuilt.", file=sys.stderr, flush=True)
+        print(
+            f"doit: the dependency database {db_path} is corrupted ({problem}); it was moved to "
+            f"{db_path}.corrupt and every task will be rebuilt.",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def database_problem(db_path: str) -> str | None:

@@ -33,15 +33,16 @@ def read_curve_csv(path: Path) -> dict[str, list[float]]:
             raise ValueError(f"{path}, line {line}: expected numbers, got {row!r}.") from None
         if step != line - 2 or len(values) != len(names):
             raise ValueError(f"{path}, line {line}: expected step {line - 2} and {len(names)} values.")
-        for name, value in zip(names, values):
+        for name, value in zip(names, values, strict=True):
             columns[name].append(value)
     if not columns["lr"]:
         raise ValueError(f"{path}: the curve has no steps.")
     return columns
 
 
-def render_picture(curve: dict[str, list[float]], metadata: dict, picture_format: str = "png",
-                   dpi: float = 100) -> bytes:
+def render_picture(
+    curve: dict[str, list[float]], metadata: dict, picture_format: str = "png", dpi: float = 100
+) -> bytes:
     """The picture of `curve`, byte-for-byte the same for the same input."""
     steps = range(len(curve["lr"]))
     # matplotlib's default style, not the user's matplotlibrc, so every machine draws alike; a fixed

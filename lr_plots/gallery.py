@@ -22,8 +22,15 @@ def gallery_html(summaries: dict[str, str], output_folder: Path, picture_format:
     pictures = []
     for name, summary in summaries.items():
         metadata = json.loads((output_folder / f"{name}.json").read_text())
-        pictures.append({**metadata, "name": name, "summary": summary,
-                         "file": f"{name}.{picture_format}", "csv": f"{name}.csv"})
+        pictures.append(
+            {
+                **metadata,
+                "name": name,
+                "summary": summary,
+                "file": f"{name}.{picture_format}",
+                "csv": f"{name}.csv",
+            }
+        )
     environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["j2"]))
     return environment.get_template("index.html.j2").render(pictures=pictures).encode()
 
@@ -40,7 +47,7 @@ def contact_sheet(pictures: list[Path]) -> bytes:
     cell_height = max((height for _, height, _ in sizes), default=THUMBNAIL_WIDTH * 3 // 4)
     rows = max(1, math.ceil(len(pictures) / SHEET_COLUMNS))
     sheet = Image.new("RGB", (SHEET_COLUMNS * cell_width, rows * cell_height), "white")
-    for index, (path, (_, _, factor)) in enumerate(zip(pictures, sizes)):
+    for index, (path, (_, _, factor)) in enumerate(zip(pictures, sizes, strict=True)):
         row, column = divmod(index, SHEET_COLUMNS)
         with Image.open(path) as picture:
             # reduce() averages whole blocks of pixels: fast, and exact on every machine.

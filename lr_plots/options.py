@@ -61,11 +61,14 @@ def read_settings(config_file: str = CONFIG_FILE) -> dict[str, str]:
     settings = {}
     for key, value in table.items():
         if key not in SETTINGS:
-            raise InvalidDodoFile(f"{config_file}: [tool.lr_plots] has an unknown key {key!r}; "
-                                  f"the keys are {', '.join(SETTINGS)}.")
+            raise InvalidDodoFile(
+                f"{config_file}: [tool.lr_plots] has an unknown key {key!r}; "
+                f"the keys are {', '.join(SETTINGS)}."
+            )
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise InvalidDodoFile(f"{config_file}: [tool.lr_plots] {key} = {value!r}: "
-                                  "it must be a string or a number.")
+            raise InvalidDodoFile(
+                f"{config_file}: [tool.lr_plots] {key} = {value!r}: it must be a string or a number."
+            )
         settings[key] = str(value)
     return settings
 
@@ -87,12 +90,14 @@ def read_options(variables: dict[str, str], config_file: str = CONFIG_FILE) -> O
     if specs and not Path(specs).is_dir():
         raise InvalidDodoFile(f"{where('specs')}: there is no such folder of spec files.")
     if not any(Path(spec_folder).glob("*.py")):
-        raise InvalidDodoFile(f"{where('specs') if specs else spec_folder}: the folder has no spec "
-                              "files (<Name>.py).")
+        raise InvalidDodoFile(
+            f"{where('specs') if specs else spec_folder}: the folder has no spec files (<Name>.py)."
+        )
     picture_format = chosen.get("format", "png")
     if picture_format not in PICTURE_FORMATS:
-        raise InvalidDodoFile(f"{where('format')}: the picture format must be one of "
-                              f"{', '.join(PICTURE_FORMATS)}.")
+        raise InvalidDodoFile(
+            f"{where('format')}: the picture format must be one of {', '.join(PICTURE_FORMATS)}."
+        )
     return Options(
         spec_folder=spec_folder,
         output_folder=project_path(chosen.get("out", DEFAULT_OUTPUT)),

@@ -49,7 +49,9 @@ class PictureTasks:
                 "doc": spec.doc,
                 "file_dep": [spec.path, *code],
                 "targets": [spec.csv, spec.metadata],
-                "actions": [(write_curve, [spec.path, spec.csv, spec.metadata, self.options.timeout_seconds])],
+                "actions": [
+                    (write_curve, [spec.path, spec.csv, spec.metadata, self.options.timeout_seconds])
+                ],
                 "uptodate": [torch_version],
                 "clean": True,
             }
@@ -57,11 +59,13 @@ class PictureTasks:
     def task_plot(self) -> Any:
         """Draw each curve as <out>/<Name>.png (or .svg with format=svg)."""
         # doit keeps one config_changed value per task, so every drawing option goes into this one.
-        drawing_options = config_changed({
-            "matplotlib": installed_version("matplotlib"),
-            "format": self.options.picture_format,
-            "dpi": self.options.dpi,
-        })
+        drawing_options = config_changed(
+            {
+                "matplotlib": installed_version("matplotlib"),
+                "format": self.options.picture_format,
+                "dpi": self.options.dpi,
+            }
+        )
         code = package_files(DRAWING_CODE)
         for spec in self.specs:
             yield {
@@ -101,7 +105,7 @@ class PictureTasks:
 
 
 TASK_CREATORS = [name for name in vars(PictureTasks) if name.startswith("task_")]
-__all__ = ["DOIT_CONFIG", *TASK_CREATORS]
+__all__ = ["DOIT_CONFIG", *TASK_CREATORS]  # noqa: F822  (made by __getattr__ when a dodo.py loads)
 _loaded: dict[tuple[str, tuple[tuple[str, str], ...]], PictureTasks] = {}
 
 

@@ -40,8 +40,11 @@ class BuildReport:
 
     def summary(self) -> str:
         """One line saying what was rebuilt and how long it took."""
-        names = self.executed if len(self.executed) <= 6 else [
-            *self.executed[:5], f"and {len(self.executed) - 5} more"]
+        names = (
+            self.executed
+            if len(self.executed) <= 6
+            else [*self.executed[:5], f"and {len(self.executed) - 5} more"]
+        )
         if self.code != 0:
             return f"FAILED in {self.seconds:.2f} s (ran {', '.join(names) or 'no task'}):"
         if not self.executed:
@@ -79,7 +82,7 @@ def parse_doit_output(output: str) -> tuple[list[str], list[str]]:
         elif line.startswith(("TaskFailed - ", "TaskError - ")) and index + 1 < len(lines):
             failures.append(lines[index + 1])
         elif line.startswith("ERROR: "):
-            failures.append(line[len("ERROR: "):])
+            failures.append(line[len("ERROR: ") :])
     return executed, failures
 
 
@@ -149,8 +152,14 @@ def start_watching(paths: list[str], batches: queue.Queue, stop: threading.Event
     running = threading.Event()
 
     def watch() -> None:
-        for changes in watchfiles.watch(*paths, debounce=DEBOUNCE_MS, step=STEP_MS, stop_event=stop,
-                                        rust_timeout=IDLE_MS, yield_on_timeout=True):
+        for changes in watchfiles.watch(
+            *paths,
+            debounce=DEBOUNCE_MS,
+            step=STEP_MS,
+            stop_event=stop,
+            rust_timeout=IDLE_MS,
+            yield_on_timeout=True,
+        ):
             running.set()
             if changes:
                 batches.put(changes)

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SPEC_NAMES = sorted(path.stem for path in (ROOT / "lr_plots" / "specs").glob("*.py"))
 OUTPUT = "lr_scheduler_images"
 GENERATED_SUFFIXES = (".png", ".csv", ".json", ".svg", ".html")
-GENERATED = tuple(f"*{suffix}" for suffix in GENERATED_SUFFIXES) + (".doit.db*", "__pycache__", "*.tmp")
+GENERATED = (*tuple(f"*{suffix}" for suffix in GENERATED_SUFFIXES), ".doit.db*", "__pycache__", "*.tmp")
 GALLERY_FILES = {"index.html", "overview.png"}
 
 # Runs doit inside this interpreter and reports which heavy libraries ended up imported. With
@@ -38,8 +38,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     the other slow tests at the head of the second worker's, so they start at once on different
     workers and the fast tests fill in around them (pytest-xdist's `load` scheduling hands each
     worker a first chunk of consecutive tests, a quarter of its share, then more as it goes)."""
-    slow = sorted((item for item in items if item.get_closest_marker("slow")),
-                  key=lambda item: "sigkill" not in item.name)
+    slow = sorted(
+        (item for item in items if item.get_closest_marker("slow")),
+        key=lambda item: "sigkill" not in item.name,
+    )
     fast = [item for item in items if not item.get_closest_marker("slow")]
     chunk = max(2, len(items) // 2 // 4)
     items[:] = slow[:1] + fast[: chunk - 1] + slow[1:] + fast[chunk - 1 :]
@@ -55,8 +57,13 @@ def copy_project(destination: Path) -> Path:
     return destination
 
 
-def run_doit(project: Path, *args: str, check: bool = True, python: list[str] | None = None,
-             env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def run_doit(
+    project: Path,
+    *args: str,
+    check: bool = True,
+    python: list[str] | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess:
     """Run doit with `args` in `project`; with `check`, fail the test on a non-zero exit."""
     command = (python or [sys.executable, "-m", "doit"]) + list(args)
     result = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=300, env=env)

@@ -16,7 +16,8 @@ BROKEN_SPECS = {
     ),
     "BadArgument": (
         "from torch.optim.lr_scheduler import StepLR\n" + GOOD.replace("step_size", "step_sise"),
-        "lr_plots/specs/BadArgument.py: TypeError: StepLR.__init__() got an unexpected keyword argument 'step_sise'",
+        "lr_plots/specs/BadArgument.py: TypeError: StepLR.__init__() got an unexpected keyword argument "
+        "'step_sise'",
     ),
     "MissingSteps": (
         "from torch.optim.lr_scheduler import StepLR\n" + GOOD.replace("STEPS = 100\n", ""),
@@ -66,7 +67,9 @@ def test_spec_name_that_is_not_an_identifier_is_refused_at_load(fresh_project):
 
     result = run_doit(fresh_project, "list", check=False)
     assert result.returncode != 0
-    assert "lr_plots/specs/my-schedule.py: a spec file's name must be a valid Python identifier" in result.stderr
+    assert (
+        "lr_plots/specs/my-schedule.py: a spec file's name must be a valid Python identifier" in result.stderr
+    )
     assert "Traceback" not in result.stderr
 
 

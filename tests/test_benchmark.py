@@ -4,18 +4,20 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-import bench  # noqa: E402
+import bench
 
 
 @pytest.mark.slow
 def test_benchmark_prints_a_row_of_positive_numbers_per_scenario():
     result = subprocess.run(
         [sys.executable, "benchmarks/bench.py", "--repeat", "1", "--specs", "3", "--scale-specs", "4"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("cores: ")

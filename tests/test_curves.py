@@ -5,7 +5,6 @@ import json
 import math
 
 import pytest
-
 from conftest import OUTPUT, ROOT, SPEC_NAMES
 
 BASE_LR = 0.05
@@ -31,9 +30,25 @@ CLOSED_FORMS = {
     # triangular2: a triangle from 0.01 to 0.1 and back every 20 steps, its height halved each cycle.
     "CyclicLR_triangular2": lambda n: 0.01 + 0.09 * (1 - abs(n % 20 - 10) / 10) / 2 ** (n // 20),
     "CyclicLR": lambda n: 0.01 + 0.09 * (1 - abs(n % 20 - 10) / 10),
-    "CosineAnnealingWarmRestarts_Tmult2": lambda n: BASE_LR * (1 + math.cos(math.pi * (
-        n / 10 if n < 10 else (n - 10) / 20 if n < 30 else (n - 30) / 40 if n < 70 else (n - 70) / 80
-    ))) / 2,
+    "CosineAnnealingWarmRestarts_Tmult2": lambda n: (
+        BASE_LR
+        * (
+            1
+            + math.cos(
+                math.pi
+                * (
+                    n / 10
+                    if n < 10
+                    else (n - 10) / 20
+                    if n < 30
+                    else (n - 30) / 40
+                    if n < 70
+                    else (n - 70) / 80
+                )
+            )
+        )
+        / 2
+    ),
     "WarmupInverseSqrtLR": lambda n: BASE_LR * min((n + 1) / 10, math.sqrt(10 / (n + 1))),
 }
 

@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-
 from conftest import OUTPUT, SPEC_NAMES, executed, live_processes, output_files, run_doit, tasks
 
 
@@ -26,8 +25,12 @@ def remove_outputs(project: Path) -> None:
 def start_doit(project: Path, *args: str) -> subprocess.Popen:
     """doit in a process group of its own, as a shell runs it, so a signal can reach all of it."""
     return subprocess.Popen(
-        [sys.executable, "-m", "doit", *args], cwd=project, start_new_session=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-m", "doit", *args],
+        cwd=project,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -131,8 +134,9 @@ def test_killed_build_keeps_the_work_it_finished(built_project):
     for picture in pictures:
         picture.unlink()
     process = start_doit(built_project, "-n", "2")
-    kill_when(process, built_project, len(output_files(built_project)) + len(pictures) // 2, 60.0,
-              signal.SIGKILL)
+    kill_when(
+        process, built_project, len(output_files(built_project)) + len(pictures) // 2, 60.0, signal.SIGKILL
+    )
     process.communicate()
     redrawn = {f"plot:{path.stem}" for path in pictures if path.exists() and path.stem != "overview"}
     assert len(redrawn) >= 3, "the kill came before the build had drawn much"
@@ -178,7 +182,7 @@ def test_database_damaged_inside_is_detected_too(built_project):
 def test_two_builds_started_together_both_finish_correctly(built_template, fresh_project):
     first = start_doit(fresh_project, "-n", "2")
     second = start_doit(fresh_project, "-n", "2")
-    results = [process.communicate(timeout=120) + (process.returncode,) for process in (first, second)]
+    results = [(*process.communicate(timeout=120), process.returncode) for process in (first, second)]
     for stdout, stderr, returncode in results:
         assert returncode == 0, stdout + stderr
     assert any("another doit is running in this folder; waiting" in stderr for _, stderr, _ in results)

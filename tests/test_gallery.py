@@ -12,12 +12,16 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from conftest import OUTPUT, SPEC_NAMES, executed, output_files, picture_files, run_doit, tasks
 
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 # Loads the gallery in a frame of the same origin, then writes what every image did into the page.
 IMAGE_CHECK_PAGE = """<!DOCTYPE html>
@@ -91,8 +95,9 @@ def test_gallery_in_headless_chromium_loads_every_image(served, tmp_path):
     assert all(image["width"] == 640 for image in images), images
 
     screenshot = tmp_path / "gallery.png"
-    shot = run_chromium(tmp_path, f"--screenshot={screenshot}", "--window-size=1280,1600",
-                        f"{served}/{OUTPUT}/index.html")
+    shot = run_chromium(
+        tmp_path, f"--screenshot={screenshot}", "--window-size=1280,1600", f"{served}/{OUTPUT}/index.html"
+    )
     assert screenshot.exists(), shot.stderr
     assert png_size(screenshot) == (1280, 1600)
 
@@ -110,7 +115,9 @@ def test_output_options_rebuild_the_pictures_they_change(built_template, built_p
 
     assert executed(run_doit(built_project)) == tasks("plot") | {"gallery"}
     reference = output_files(built_template)
-    assert {name: data for name, data in output_files(built_project).items() if name in reference} == reference
+    assert {
+        name: data for name, data in output_files(built_project).items() if name in reference
+    } == reference
 
     result = run_doit(built_project, "clean")  # the SVGs are now another format's: orphans
     assert f"removing orphaned file '{OUTPUT}/StepLR.svg'" in result.stdout
@@ -151,8 +158,7 @@ def test_specs_and_out_draw_another_folder_incrementally(fresh_project, tmp_path
     (specs / "HalvingLR.py").write_text(CUSTOM_SPEC)
     variables = [f"specs={specs}", f"out={out}"]
 
-    assert executed(run_doit(fresh_project, *variables)) == {
-        "curve:HalvingLR", "plot:HalvingLR", "gallery"}
+    assert executed(run_doit(fresh_project, *variables)) == {"curve:HalvingLR", "plot:HalvingLR", "gallery"}
     assert set(output_files(tmp_path, "my_pictures")) == picture_files(["HalvingLR"])
     rows = (out / "HalvingLR.csv").read_text().splitlines()
     assert [float(row.split(",")[1]) for row in rows[1:]] == [0.1 * 0.5 ** (n // 5) for n in range(30)]

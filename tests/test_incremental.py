@@ -4,13 +4,24 @@ import os
 import sys
 
 import pytest
-
 from conftest import DOIT_PROBE, OUTPUT, SPEC_NAMES, executed, output_files, picture_files, run_doit, tasks
 
 REFERENCE_PICTURES = {
-    "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR",
-    "PolynomialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR", "OneCycleLR",
-    "ReduceLROnPlateau", "ChainedScheduler", "SequentialLR",
+    "LambdaLR",
+    "MultiplicativeLR",
+    "StepLR",
+    "MultiStepLR",
+    "ConstantLR",
+    "LinearLR",
+    "ExponentialLR",
+    "PolynomialLR",
+    "CosineAnnealingLR",
+    "CosineAnnealingWarmRestarts",
+    "CyclicLR",
+    "OneCycleLR",
+    "ReduceLROnPlateau",
+    "ChainedScheduler",
+    "SequentialLR",
 }
 
 
@@ -56,8 +67,13 @@ def test_drawing_change_replots_everything_without_torch(built_project):
     drawing = built_project / "lr_plots/drawing.py"
     drawing.write_text(drawing.read_text() + "\n# the drawing code changed\n")
 
-    result = run_doit(built_project, "-n", "2", python=[sys.executable, "-c", DOIT_PROBE],
-                      env={**os.environ, "BLOCK": "torch"})
+    result = run_doit(
+        built_project,
+        "-n",
+        "2",
+        python=[sys.executable, "-c", DOIT_PROBE],
+        env={**os.environ, "BLOCK": "torch"},
+    )
     assert executed(result) == tasks("plot")
     assert result.stdout.splitlines()[-1] == "imported:"  # the drawing ran in the workers
 
@@ -109,7 +125,6 @@ def test_new_library_version_reruns_the_tasks_that_use_it(built_project, library
     # matplotlib redraws every picture.
     probe = (
         "import importlib.metadata as metadata; real = metadata.version\n"
-        f"metadata.version = lambda name: '0.0+other' if name == {library!r} else real(name)\n"
-        + DOIT_PROBE
+        f"metadata.version = lambda name: '0.0+other' if name == {library!r} else real(name)\n" + DOIT_PROBE
     )
     assert executed(run_doit(built_project, python=[sys.executable, "-c", probe])) == tasks(kind)

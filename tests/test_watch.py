@@ -19,8 +19,12 @@ class WatchProcess:
 
     def __init__(self, project: Path) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "doit", "watch"], cwd=project, start_new_session=True,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            [sys.executable, "-m", "doit", "watch"],
+            cwd=project,
+            start_new_session=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
@@ -77,20 +81,31 @@ def test_watch_rebuilds_what_changed_like_a_one_shot_build(built_project, built_
         for project in (built_project, one_shot):
             edit(project / "lr_plots/drawing.py", 'alpha=0.2, linestyle="--"', 'alpha=0.4, linestyle="--"')
         run_doit(one_shot)
-        wait_until(lambda: all((built_project / OUTPUT / f"{name}.png").read_bytes() != data
-                               for name, data in pictures.items()), "the redraw of every picture")
+        wait_until(
+            lambda: all(
+                (built_project / OUTPUT / f"{name}.png").read_bytes() != data
+                for name, data in pictures.items()
+            ),
+            "the redraw of every picture",
+        )
         wait_until(lambda: output_files(built_project) == output_files(one_shot), "the same files")
 
         # A broken spec gives its message and watching goes on; the fix is picked up.
         good = (built_project / "lr_plots/specs/StepLR.py").read_text()
-        (built_project / "lr_plots/specs/StepLR.py").write_text(good.replace("SCHEDULER = StepLR", "SCHEDULER = 3"))
+        (built_project / "lr_plots/specs/StepLR.py").write_text(
+            good.replace("SCHEDULER = StepLR", "SCHEDULER = 3")
+        )
         watch.wait_for_line("lr_plots/specs/StepLR.py: SCHEDULER must be an LRScheduler class (got 3)")
         (built_project / "lr_plots/specs/StepLR.py").write_text(good)
         watch.wait_for_line("rebuilt curve:StepLR")
-        wait_until(lambda: output_files(built_project) == output_files(one_shot), "the same files after the fix")
+        wait_until(
+            lambda: output_files(built_project) == output_files(one_shot), "the same files after the fix"
+        )
 
         # A new spec file is picked up.
-        shutil.copy(built_project / "lr_plots/specs/ExponentialLR.py", built_project / "lr_plots/specs/Extra.py")
+        shutil.copy(
+            built_project / "lr_plots/specs/ExponentialLR.py", built_project / "lr_plots/specs/Extra.py"
+        )
         wait_until((built_project / OUTPUT / "Extra.png").exists, "the picture of a new spec")
     finally:
         watch.process.send_signal(signal.SIGINT)
