@@ -10,16 +10,22 @@ from doit.doit_cmd import DoitMain
 from doit.exceptions import InvalidDodoFile
 
 from lr_plots import __version__
-from lr_plots.options import read_settings
+from lr_plots.options import Options, read_settings
 
 
 class PictureTaskLoader(NamespaceTaskLoader):
-    """Loads the tasks of lr_plots.tasks for this run's options, as a dodo.py importing them would."""
+    """Loads the tasks of lr_plots.tasks: for `options` if given, else for this run's options (its
+    variables over ./pyproject.toml), as a dodo.py importing them would."""
+
+    def __init__(self, options: Options | None = None) -> None:
+        super().__init__()
+        self.options = options
 
     def setup(self, opt_values: dict[str, Any]) -> None:
-        from lr_plots.tasks import tasks_of_this_run  # after doit has read the command-line variables
+        from lr_plots.tasks import PictureTasks, tasks_of_this_run  # after doit has read the variables
 
-        self.namespace = tasks_of_this_run().namespace()
+        tasks = PictureTasks(self.options) if self.options else tasks_of_this_run()
+        self.namespace = tasks.namespace()
 
 
 class LrPlotsHelp(Help):
