@@ -47,13 +47,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items[:] = slow[:1] + fast[: chunk - 1] + slow[1:] + fast[chunk - 1 :]
 
 
-def copy_project(destination: Path) -> Path:
-    """A copy of the project's sources, without anything generated, at `destination`."""
+def copy_project(destination: Path, keep_times: bool = True) -> Path:
+    """A copy of the project's sources, without anything generated, at `destination`; with
+    `keep_times=False` every file's time is new, as in a fresh clone."""
+    copy = shutil.copy2 if keep_times else shutil.copy
     destination.mkdir(parents=True, exist_ok=True)
-    for name in ("dodo.py", "pyproject.toml"):  # pyproject.toml holds doit's plugin settings
-        shutil.copy2(ROOT / name, destination / name)
+    for name in ("dodo.py", "pyproject.toml"):
+        copy(ROOT / name, destination / name)
     for folder in ("lr_plots", OUTPUT):
-        shutil.copytree(ROOT / folder, destination / folder, ignore=shutil.ignore_patterns(*GENERATED))
+        shutil.copytree(
+            ROOT / folder, destination / folder, ignore=shutil.ignore_patterns(*GENERATED), copy_function=copy
+        )
     return destination
 
 
