@@ -50,7 +50,8 @@ class LrPlotsMain(DoitMain):
     def run(self, all_args: list[str]) -> int:
         if all_args[:1] in (["--help"], ["-h"]):  # doit answers --help with its own Help class
             all_args = ["help", *all_args[1:]]
-        return super().run(all_args)
+        code: int = super().run(all_args)
+        return code
 
 
 def main(arguments: list[str] | None = None) -> int:

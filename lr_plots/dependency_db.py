@@ -82,7 +82,7 @@ def database_problem(db_path: str) -> str | None:
         try:
             (verdict,) = connection.execute("PRAGMA quick_check").fetchone()
             if verdict != "ok":
-                return verdict
+                return str(verdict)
             tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
             if tables and "doit" not in tables:
                 return "it has no doit table"

@@ -144,7 +144,7 @@ def stop_group(pid: int) -> None:
         pass
 
 
-def start_watching(paths: list[str], batches: queue.Queue, stop: threading.Event) -> None:
+def start_watching(paths: list[str], batches: queue.Queue[set[tuple[Any, str]]], stop: threading.Event) -> None:
     """Put each batch of changes under `paths` into `batches`, from a thread, until `stop` is set.
     Returns once the watcher runs, so no change made after this call is missed."""
     import watchfiles
@@ -168,7 +168,7 @@ def start_watching(paths: list[str], batches: queue.Queue, stop: threading.Event
     running.wait()
 
 
-def next_batch(batches: queue.Queue) -> None:
+def next_batch(batches: queue.Queue[set[tuple[Any, str]]]) -> None:
     """Wait for a batch of changes, then take every other batch already waiting too: changes made
     while a build ran are all served by the next build, once."""
     while True:
@@ -231,11 +231,11 @@ class Watch(Command):
         # The loader doit chose (a dodo.py's, or lr-plots' own): every build runs with it.
         self.task_loader = task_loader
 
-    def execute(self, opt_values: dict, pos_args: list[str]) -> int:
+    def execute(self, opt_values: dict[str, Any], pos_args: list[str]) -> int:
         arguments = ([f"-n{opt_values['num_process']}"] if opt_values["num_process"] else []) + pos_args
         # Ctrl-C must stop it even when started where SIGINT is ignored (a shell's background job).
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        batches: queue.Queue = queue.Queue()
+        batches: queue.Queue[set[tuple[Any, str]]] = queue.Queue()
         stop = threading.Event()
         try:
             warm_up()
