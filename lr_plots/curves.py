@@ -8,7 +8,7 @@ import types
 from collections.abc import Callable
 from numbers import Real
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch.optim.lr_scheduler import CyclicLR, LRScheduler, OneCycleLR, ReduceLROnPlateau
@@ -182,20 +182,21 @@ def scheduler_curve(spec: types.ModuleType) -> dict[str, list[float]]:
             f"{spec.__file__}: VALIDATION_LOSSES is needed by ReduceLROnPlateau and only by it; "
             f"this spec's scheduler is {type(scheduler).__name__}."
         )
-    columns: dict[str, Callable[[], float]] = {}
     keys = ["lr", "momentum"] if getattr(scheduler, "cycle_momentum", False) else ["lr"]
-    for key in keys:
-        for index, group in enumerate(optimizer.param_groups):
-            columns[column_name(key, index)] = lambda group=group, key=key: group[key]
-    curve: dict[str, list[float]] = {name: [float(read())] for name, read in columns.items()}
+    columns = {
+        column_name(key, index): (group, key)
+        for key in keys
+        for index, group in enumerate(optimizer.param_groups)
+    }
+    curve: dict[str, list[float]] = {name: [float(group[key])] for name, (group, key) in columns.items()}
     for step in range(spec.STEPS - 1):
         optimizer.step()  # torch warns when a scheduler steps before its optimizer
         if takes_loss:
             scheduler.step(losses[step])
         else:
             scheduler.step()
-        for name, read in columns.items():
-            curve[name].append(float(read()))
+        for name, (group, key) in columns.items():
+            curve[name].append(float(group[key]))
     for index in range(len(optimizer.param_groups)):
         for step, lr in enumerate(curve[column_name("lr", index)]):
             if not math.isfinite(lr):
@@ -254,7 +255,7 @@ def write_curve_files(spec_path: Path, csv_path: Path, metadata_path: Path) -> N
 
 
 def _is_positive(value: object) -> bool:
-    return _is_number(value) and value > 0 and math.isfinite(value)  # type: ignore[operator]
+    return _is_number(value) and math.isfinite(cast(float, value)) and cast(float, value) > 0
 
 
 def _is_number(value: object) -> bool:

@@ -8,6 +8,7 @@ import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import matplotlib.style
 from matplotlib.axes import Axes
@@ -70,14 +71,19 @@ def set_title(axes: Axes, title: str) -> None:
 def add_epoch_axis(axes: Axes, steps_per_epoch: int | None) -> None:
     """With `steps_per_epoch`, a second x axis at the top counting epochs of that many steps."""
     if steps_per_epoch:
-        epochs = axes.secondary_xaxis(
-            "top", functions=(lambda step: step / steps_per_epoch, lambda epoch: epoch * steps_per_epoch)
-        )
+
+        def to_epochs(step: Any) -> Any:
+            return step / steps_per_epoch
+
+        def to_steps(epoch: Any) -> Any:
+            return epoch * steps_per_epoch
+
+        epochs = axes.secondary_xaxis("top", functions=(to_epochs, to_steps))
         epochs.set_xlabel(f"Epoch ({steps_per_epoch} steps each)")
         axes.figure.subplots_adjust(top=0.8)  # room for the title above the epoch axis
 
 
-def group_base_lrs(metadata: dict) -> list[float]:
+def group_base_lrs(metadata: dict[str, Any]) -> list[float]:
     """The base LR of each parameter group, from a curve's metadata."""
     base_lr = metadata["base_lr"]
     return list(base_lr) if isinstance(base_lr, list) else [base_lr]
@@ -142,7 +148,7 @@ def comparison_title(names: list[str]) -> str:
 
 
 def comparison_series(
-    members: list[tuple[dict, dict[str, list[float]]]], normalize: bool
+    members: list[tuple[dict[str, Any], dict[str, list[float]]]], normalize: bool
 ) -> list[tuple[str, list[float]]]:
     """The lines of a comparison: (label, LR at each step) for each parameter group of each member
     (metadata, curve), labelled by the member's title; with `normalize`, each LR over its base LR."""
@@ -159,7 +165,7 @@ def comparison_series(
 
 
 def render_comparison(
-    members: list[tuple[dict, dict[str, list[float]]]],
+    members: list[tuple[dict[str, Any], dict[str, list[float]]]],
     title: str,
     normalize: bool,
     picture_format: str = "png",
@@ -182,7 +188,7 @@ def render_comparison(
         if len(steps_per_epoch) == 1:
             add_epoch_axis(axes, steps_per_epoch.pop())
         # The titles are long calls: the legend goes below the axes, in small type.
-        legend_lines = sum(line.get_label().count("\n") + 1 for line in lines)
+        legend_lines = sum(str(line.get_label()).count("\n") + 1 for line in lines)
         figure.subplots_adjust(bottom=0.13 + 0.03 * legend_lines)
         figure.legend(handles=lines, loc="lower center", fontsize="x-small", frameon=False)
     return picture.getvalue()

@@ -9,7 +9,7 @@ from doit import get_var
 from doit.tools import config_changed
 
 from lr_plots.actions import build_gallery, draw_comparison, draw_picture, remove_orphans, write_curve
-from lr_plots.discovery import find_spec_files, installed_version
+from lr_plots.discovery import Comparison, SpecFile, find_spec_files, installed_version
 from lr_plots.options import SETTINGS, Options, project_path, read_options
 
 PACKAGE = Path(__file__).resolve().parent
@@ -105,7 +105,7 @@ class PictureTasks:
 
     def task_gallery(self) -> Any:
         """Write <out>/index.html, every picture with its arguments, and overview.png, a contact sheet."""
-        pictures_in_order = [*self.specs, *self.comparisons]
+        pictures_in_order: list[SpecFile | Comparison] = [*self.specs, *self.comparisons]
         summaries = {spec.name: spec.doc for spec in pictures_in_order}
         picture_format = self.options.picture_format
         pictures = [path for spec in pictures_in_order for path in (spec.picture, spec.metadata)]
