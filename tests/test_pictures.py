@@ -283,6 +283,7 @@ def test_deleting_a_compared_spec_stops_doit_loading_with_one_line(fresh_project
     assert output_files(fresh_project) == {}
 
 
+@pytest.mark.slow  # a build of its own (torch imported anew), kept out of the 90 s fast suite
 def test_comparison_of_another_folder_in_svg_builds_and_cleans(fresh_project, tmp_path):
     specs, out = tmp_path / "my_specs", tmp_path / "my_pictures"
     specs.mkdir()
