@@ -59,7 +59,8 @@ def copy_project(destination: Path, spec_count: int, total_specs: int) -> Path:
         shutil.copy2(ROOT / name, destination / name)
     shutil.copy2(ROOT / "benchmarks/baseline.py", destination / "baseline.py")
     specs = destination / "lr_plots/specs"
-    originals = sorted(specs.glob("*.py"))
+    # The specs with a curve first, then the comparisons, which are kept only with all of those.
+    originals = sorted(specs.glob("*.py"), key=lambda path: ("COMPARE =" in path.read_text(), path.name))
     for path in originals[spec_count:]:
         path.unlink()
     kept = originals[:spec_count]

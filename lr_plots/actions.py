@@ -51,6 +51,28 @@ def draw_picture(csv_path: str, metadata_path: str, picture_path: str, dpi: floa
     return None
 
 
+def draw_comparison(
+    names: list[str],
+    members: list[tuple[str, str]],
+    normalize: bool,
+    picture_path: str,
+    metadata_path: str,
+    dpi: float,
+) -> TaskFailed | None:
+    """Action of plot:<Name> for a comparison: overlay the curves of the specs `names` (their CSV
+    and JSON paths are `members`) in one picture, and write the comparison's JSON."""
+    from lr_plots.drawing import draw_comparison_files
+
+    try:
+        members_files = [(Path(csv), Path(metadata)) for csv, metadata in members]
+        draw_comparison_files(names, members_files, normalize, Path(picture_path), Path(metadata_path), dpi)
+    except OutputError as error:
+        return TaskFailed(str(error))
+    except Exception as error:
+        return TaskFailed(failure_message(picture_path, error))
+    return None
+
+
 def build_gallery(output_folder: str, summaries: dict[str, str], picture_format: str) -> TaskFailed | None:
     """Action of gallery: write index.html and overview.png."""
     from lr_plots.gallery import write_gallery

@@ -1,13 +1,17 @@
-"""Draw a curve (its CSV and metadata JSON) as a picture on matplotlib's Agg canvas, in the look of
-the pictures in PyTorch's docs: a PNG of 640x480 by default."""
+"""Draw a curve (its CSV and metadata JSON), or a comparison of several, as a picture on matplotlib's
+Agg canvas, in the look of the pictures in PyTorch's docs: a PNG of 640x480 by default."""
 
 import csv
 import io
 import json
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import matplotlib.style
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -15,6 +19,7 @@ from lr_plots.atomic_file import write_atomically
 
 # No version or date inside the files, so the same curve gives the same bytes on every machine.
 NO_STAMPS = {"png": {"Software": None}, "svg": {"Creator": None, "Date": None}}
+COMPARISON_STYLES = ("-", "--", "-.", ":")
 SECOND_AXES = {"momentum": ("Momentum", "C1"), "val_loss": ("Validation loss", "C2")}
 
 
@@ -40,11 +45,9 @@ def read_curve_csv(path: Path) -> dict[str, list[float]]:
     return columns
 
 
-def render_picture(
-    curve: dict[str, list[float]], metadata: dict, picture_format: str = "png", dpi: float = 100
-) -> bytes:
-    """The picture of `curve`, byte-for-byte the same for the same input."""
-    steps = range(len(curve["lr"]))
+@contextmanager
+def picture_canvas(picture_format: str, dpi: float) -> Iterator[tuple[Figure, Axes, io.BytesIO]]:
+    """A figure with one gridded axes to draw on, saved into the BytesIO when the block ends."""
     # matplotlib's default style, not the user's matplotlibrc, so every machine draws alike; a fixed
     # salt for the ids inside SVG files.
     with matplotlib.style.context("default"), matplotlib.rc_context({"svg.hashsalt": "lr_plots"}):
@@ -52,25 +55,161 @@ def render_picture(
         FigureCanvasAgg(figure)
         axes = figure.add_subplot()
         axes.grid(color="k", alpha=0.2, linestyle="--")
-        lines = axes.plot(steps, curve["lr"], label="learning rate")
-        title = metadata["title"]
-        if len(title) <= 60:
-            axes.set_title(title)
-        else:  # a long call in two lines of smaller type, so it stays inside the picture
-            axes.set_title(textwrap.fill(title, 76), fontsize="medium")
+        picture = io.BytesIO()
+        yield figure, axes, picture
+        figure.savefig(picture, format=picture_format, metadata=NO_STAMPS[picture_format])
+
+
+def set_title(axes: Axes, title: str) -> None:
+    """The title in one line, or a long one in two lines of smaller type, so it stays inside."""
+    if len(title) <= 60:
+        axes.set_title(title)
+    else:
+        axes.set_title(textwrap.fill(title, 76), fontsize="medium")
+
+
+def add_epoch_axis(axes: Axes, steps_per_epoch: int | None) -> None:
+    """With `steps_per_epoch`, a second x axis at the top counting epochs of that many steps."""
+    if steps_per_epoch:
+
+        def to_epochs(step: Any) -> Any:
+            return step / steps_per_epoch
+
+        def to_steps(epoch: Any) -> Any:
+            return epoch * steps_per_epoch
+
+        epochs = axes.secondary_xaxis("top", functions=(to_epochs, to_steps))
+        epochs.set_xlabel(f"Epoch ({steps_per_epoch} steps each)")
+        axes.figure.subplots_adjust(top=0.8)  # room for the title above the epoch axis
+
+
+def group_base_lrs(metadata: dict[str, Any]) -> list[float]:
+    """The base LR of each parameter group, from a curve's metadata."""
+    base_lr = metadata["base_lr"]
+    return list(base_lr) if isinstance(base_lr, list) else [base_lr]
+
+
+def render_picture(
+    curve: dict[str, list[float]], metadata: dict, picture_format: str = "png", dpi: float = 100
+) -> bytes:
+    """The picture of `curve`, byte-for-byte the same for the same input: one LR line per parameter
+    group, momentum and validation loss on a second y axis, epochs on a second x axis if given."""
+    steps = range(len(curve["lr"]))
+    base_lrs = group_base_lrs(metadata)
+    with picture_canvas(picture_format, dpi) as (figure, axes, picture):
+        if len(base_lrs) == 1:
+            lines = axes.plot(steps, curve["lr"], label="learning rate")
+        else:
+            lines = []
+            for group, base_lr in enumerate(base_lrs):
+                label = group_label(group, base_lr)
+                lines += axes.plot(steps, curve[column_name("lr", group)], color=f"C{group}", label=label)
+        set_title(axes, metadata["title"])
         axes.set_xlabel(metadata["x_label"])
         axes.set_ylabel("Learning Rate")
         axes.set_xlim(0, len(steps))
+        add_epoch_axis(axes, metadata.get("steps_per_epoch"))
         for column, (label, color) in SECOND_AXES.items():
             if column in curve:
                 second = axes.twinx()
-                lines += second.plot(steps, curve[column], color=color, linestyle="--", label=label.lower())
+                if len(base_lrs) == 1 or column != "momentum":
+                    lines += second.plot(
+                        steps, curve[column], color=color, linestyle="--", label=label.lower()
+                    )
+                else:  # one momentum line per group, dashed, in the colour of the group's LR
+                    for group in range(len(base_lrs)):
+                        lines += second.plot(
+                            steps,
+                            curve[column_name(column, group)],
+                            color=f"C{group}",
+                            linestyle="--",
+                            label=f"momentum, group {group}",
+                        )
                 second.set_ylabel(label)
                 figure.subplots_adjust(right=0.86)
-                axes.legend(handles=lines, loc="best", fontsize="small")
-        picture = io.BytesIO()
-        figure.savefig(picture, format=picture_format, metadata=NO_STAMPS[picture_format])
+        if len(lines) > 1:
+            axes.legend(handles=lines, loc="best", fontsize="small")
     return picture.getvalue()
+
+
+def group_label(group: int, base_lr: float) -> str:
+    """How the legend names a parameter group: its index and its base LR."""
+    return f"group {group} (base LR {base_lr:g})"
+
+
+def column_name(key: str, group: int) -> str:
+    """A CSV column: `lr` or `momentum` for the first parameter group, `lr_1`, `momentum_1`, ... after."""
+    return key if group == 0 else f"{key}_{group}"
+
+
+def comparison_title(names: list[str]) -> str:
+    """The title of a comparison: the names of the specs it compares."""
+    return " vs ".join(names)
+
+
+def comparison_series(
+    members: list[tuple[dict[str, Any], dict[str, list[float]]]], normalize: bool
+) -> list[tuple[str, list[float]]]:
+    """The lines of a comparison: (label, LR at each step) for each parameter group of each member
+    (metadata, curve), labelled by the member's title; with `normalize`, each LR over its base LR."""
+    series = []
+    for metadata, curve in members:
+        base_lrs = group_base_lrs(metadata)
+        for group, base_lr in enumerate(base_lrs):
+            values = curve[column_name("lr", group)]
+            if normalize:
+                values = [value / base_lr for value in values]
+            label = metadata["title"] if len(base_lrs) == 1 else f"{metadata['title']}, group {group}"
+            series.append((label, values))
+    return series
+
+
+def render_comparison(
+    members: list[tuple[dict[str, Any], dict[str, list[float]]]],
+    title: str,
+    normalize: bool,
+    picture_format: str = "png",
+    dpi: float = 100,
+) -> bytes:
+    """One picture overlaying the LR of each member (metadata, curve), one line per curve (and per
+    parameter group), labelled by the member's title; with `normalize`, each LR over its base LR."""
+    with picture_canvas(picture_format, dpi) as (figure, axes, picture):
+        lines = []
+        for index, (label, values) in enumerate(comparison_series(members, normalize)):
+            # a line style of its own too, so that curves lying on one another stay visible
+            style = COMPARISON_STYLES[index % len(COMPARISON_STYLES)]
+            lines += axes.plot(range(len(values)), values, linestyle=style, label=textwrap.fill(label, 90))
+        set_title(axes, title)
+        x_labels = {metadata["x_label"] for metadata, _ in members}
+        axes.set_xlabel(x_labels.pop() if len(x_labels) == 1 else "Step")
+        axes.set_ylabel("Learning Rate / base LR" if normalize else "Learning Rate")
+        axes.set_xlim(0, max(len(curve["lr"]) for _, curve in members))
+        steps_per_epoch = {metadata.get("steps_per_epoch") for metadata, _ in members}
+        if len(steps_per_epoch) == 1:
+            add_epoch_axis(axes, steps_per_epoch.pop())
+        # The titles are long calls: the legend goes below the axes, in small type.
+        legend_lines = sum(str(line.get_label()).count("\n") + 1 for line in lines)
+        figure.subplots_adjust(bottom=0.13 + 0.03 * legend_lines)
+        figure.legend(handles=lines, loc="lower center", fontsize="x-small", frameon=False)
+    return picture.getvalue()
+
+
+def draw_comparison_files(
+    names: list[str],
+    members: list[tuple[Path, Path]],
+    normalize: bool,
+    picture_path: Path,
+    metadata_path: Path,
+    dpi: float,
+) -> None:
+    """Draw the comparison of the specs `names`, whose (CSV, JSON) files are `members`, to
+    `picture_path`, and write its JSON (title, members, normalize) to `metadata_path`."""
+    curves = [(json.loads(metadata.read_text()), read_curve_csv(csv_path)) for csv_path, metadata in members]
+    title = comparison_title(names)
+    picture = render_comparison(curves, title, normalize, picture_path.suffix[1:], dpi)
+    metadata = {"title": title, "members": names, "normalize": normalize}
+    write_atomically(picture_path, picture)
+    write_atomically(metadata_path, (json.dumps(metadata, indent=1, sort_keys=True) + "\n").encode())
 
 
 def draw_curve(csv_path: Path, metadata_path: Path, picture_path: Path, dpi: float) -> None:

@@ -18,7 +18,8 @@ SHEET_COLUMNS = 4
 
 def gallery_html(summaries: dict[str, str], output_folder: Path, picture_format: str) -> bytes:
     """The page listing every picture with its name, its spec's summary and arguments, and links to
-    its files; `summaries` maps each picture's name to the first line of its spec's docstring."""
+    its files, then the comparisons with links to the pictures they overlay; `summaries` maps each
+    picture's name to the first line of its spec's docstring."""
     pictures = []
     for name, summary in summaries.items():
         metadata = json.loads((output_folder / f"{name}.json").read_text())
@@ -32,7 +33,14 @@ def gallery_html(summaries: dict[str, str], output_folder: Path, picture_format:
             }
         )
     environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["j2"]))
-    return environment.get_template("index.html.j2").render(pictures=pictures).encode()
+    return (
+        environment.get_template("index.html.j2")
+        .render(
+            pictures=[picture for picture in pictures if "members" not in picture],
+            comparisons=[picture for picture in pictures if "members" in picture],
+        )
+        .encode()
+    )
 
 
 def contact_sheet(pictures: list[Path]) -> bytes:

@@ -8,8 +8,8 @@ from typing import Any
 from doit import get_var
 from doit.tools import config_changed
 
-from lr_plots.actions import build_gallery, draw_picture, remove_orphans, write_curve
-from lr_plots.discovery import find_specs, installed_version
+from lr_plots.actions import build_gallery, draw_comparison, draw_picture, remove_orphans, write_curve
+from lr_plots.discovery import Comparison, SpecFile, find_spec_files, installed_version
 from lr_plots.options import SETTINGS, Options, project_path, read_options
 
 PACKAGE = Path(__file__).resolve().parent
@@ -34,7 +34,8 @@ class PictureTasks:
     def __init__(self, options: Options) -> None:
         self.options = options
         self.out = options.output_folder
-        self.specs = find_specs(options.spec_folder, self.out, options.picture_format)
+        # The specs with a curve of their own, and the comparisons (COMPARE = [...]) overlaying them.
+        self.specs, self.comparisons = find_spec_files(options.spec_folder, self.out, options.picture_format)
         self.gallery = [f"{self.out}/index.html"]
         if options.picture_format == "png":
             self.gallery.append(f"{self.out}/overview.png")
@@ -57,7 +58,7 @@ class PictureTasks:
             }
 
     def task_plot(self) -> Any:
-        """Draw each curve as <out>/<Name>.png (or .svg with format=svg)."""
+        """Draw each curve as <out>/<Name>.png (or .svg with format=svg), and each comparison."""
         # doit keeps one config_changed value per task, so every drawing option goes into this one.
         drawing_options = config_changed(
             {
@@ -77,12 +78,37 @@ class PictureTasks:
                 "uptodate": [drawing_options],
                 "clean": True,
             }
+        curves = {spec.name: spec for spec in self.specs}
+        for comparison in self.comparisons:
+            members = [(curves[name].csv, curves[name].metadata) for name in comparison.members]
+            yield {
+                "name": comparison.name,
+                "doc": comparison.doc,
+                "file_dep": [comparison.path, *(path for pair in members for path in pair), *code],
+                "targets": [comparison.picture, comparison.metadata],
+                "actions": [
+                    (
+                        draw_comparison,
+                        [
+                            list(comparison.members),
+                            members,
+                            comparison.normalize,
+                            comparison.picture,
+                            comparison.metadata,
+                            self.options.dpi,
+                        ],
+                    )
+                ],
+                "uptodate": [drawing_options],
+                "clean": True,
+            }
 
     def task_gallery(self) -> Any:
         """Write <out>/index.html, every picture with its arguments, and overview.png, a contact sheet."""
-        summaries = {spec.name: spec.doc for spec in self.specs}
+        pictures_in_order: list[SpecFile | Comparison] = [*self.specs, *self.comparisons]
+        summaries = {spec.name: spec.doc for spec in pictures_in_order}
         picture_format = self.options.picture_format
-        pictures = [path for spec in self.specs for path in (spec.picture, spec.metadata)]
+        pictures = [path for spec in pictures_in_order for path in (spec.picture, spec.metadata)]
         return {
             "file_dep": pictures + package_files(GALLERY_CODE),
             "targets": self.gallery,
@@ -94,6 +120,7 @@ class PictureTasks:
     def task_orphans(self) -> Any:
         """On `doit clean`: remove generated files no task builds now (deleted specs, killed builds)."""
         targets = [path for spec in self.specs for path in (spec.csv, spec.metadata, spec.picture)]
+        targets += [path for item in self.comparisons for path in (item.metadata, item.picture)]
         return {"actions": None, "clean": [(remove_orphans, [self.out, targets + self.gallery])]}
 
     def namespace(self) -> dict[str, Any]:

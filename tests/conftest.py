@@ -1,5 +1,6 @@
 """Fixtures for running doit on temporary copies of the project, built once per test session."""
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -9,7 +10,23 @@ import pytest
 from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parents[1]
-SPEC_NAMES = sorted(path.stem for path in (ROOT / "lr_plots" / "specs").glob("*.py"))
+SPEC_NAMES = sorted(path.stem for path in (ROOT / "lr_plots" / "specs").glob("*.py"))  # one picture each
+
+
+def defines_compare(path: Path) -> bool:
+    """Whether the spec file assigns COMPARE at its top level (a comparison, with no curve of its own)."""
+    assigned = [
+        target.id
+        for statement in ast.parse(path.read_bytes()).body
+        if isinstance(statement, ast.Assign)
+        for target in statement.targets
+        if isinstance(target, ast.Name)
+    ]
+    return "COMPARE" in assigned
+
+
+COMPARISONS = [name for name in SPEC_NAMES if defines_compare(ROOT / "lr_plots" / "specs" / f"{name}.py")]
+CURVE_NAMES = [name for name in SPEC_NAMES if name not in COMPARISONS]  # the specs with a curve
 OUTPUT = "lr_scheduler_images"
 GENERATED_SUFFIXES = (".png", ".csv", ".json", ".svg", ".html")
 GENERATED = (*tuple(f"*{suffix}" for suffix in GENERATED_SUFFIXES), ".doit.db*", "__pycache__", "*.tmp")
@@ -91,8 +108,10 @@ def output_files(project: Path, folder: str = OUTPUT) -> dict[str, bytes]:
 
 
 def picture_files(names: list[str], picture_format: str = "png") -> set[str]:
-    """The files a build makes for the specs `names`: CSV, JSON and picture each, and the gallery."""
-    files = {f"{name}.{suffix}" for name in names for suffix in ("csv", "json", picture_format)}
+    """The files a build makes for the specs `names`: CSV, JSON and picture each (JSON and picture
+    for a comparison), and the gallery."""
+    files = {f"{name}.{suffix}" for name in names for suffix in ("json", picture_format)}
+    files |= {f"{name}.csv" for name in names if name not in COMPARISONS}
     return files | {"index.html"} | ({"overview.png"} if picture_format == "png" else set())
 
 
@@ -112,8 +131,8 @@ def live_processes(field: str, value: int) -> list[int]:
 
 
 def tasks(kind: str) -> set[str]:
-    """The names of every task of one kind (curve or plot)."""
-    return {f"{kind}:{name}" for name in SPEC_NAMES}
+    """The names of every task of one kind (curve: each spec with a curve; plot: every picture)."""
+    return {f"{kind}:{name}" for name in (CURVE_NAMES if kind == "curve" else SPEC_NAMES)}
 
 
 @pytest.fixture(scope="session")

@@ -38,6 +38,27 @@ BROKEN_SPECS = {
         "lr_plots/specs/NotAScheduler.py: SCHEDULER must be an LRScheduler class (got <class "
         "'torch.optim.sgd.SGD'>).",
     ),
+    "BaseLrNotANumber": (
+        "from torch.optim.lr_scheduler import StepLR\n" + GOOD.replace("0.05", '[0.05, "fast"]'),
+        "lr_plots/specs/BaseLrNotANumber.py: BASE_LR must be a positive finite number, or a non-empty list "
+        "of them, one per parameter group (got [0.05, 'fast']: BASE_LR[1] is 'fast').",
+    ),
+    "GroupListTooLong": (
+        "from torch.optim.lr_scheduler import LambdaLR\nSCHEDULER = LambdaLR\n"
+        "ARGUMENTS = {'lr_lambda': [abs, abs, abs]}\nBASE_LR = [0.05, 0.01]\nSTEPS = 10\n",
+        "lr_plots/specs/GroupListTooLong.py: ARGUMENTS['lr_lambda'] has 3 values, but BASE_LR gives 2 "
+        "parameter groups (one value per group).",
+    ),
+    "StepsPerEpochFraction": (
+        "from torch.optim.lr_scheduler import StepLR\n" + GOOD + "STEPS_PER_EPOCH = 2.5\n",
+        "lr_plots/specs/StepsPerEpochFraction.py: STEPS_PER_EPOCH must be a positive whole number of steps "
+        "(got 2.5).",
+    ),
+    "FactoryReturnsNothing": (
+        "def no_scheduler(optimizer, step_size):\n    return None\n\n"
+        + GOOD.replace("= StepLR", "= no_scheduler"),
+        "lr_plots/specs/FactoryReturnsNothing.py: SCHEDULER no_scheduler returned None, not an LRScheduler",
+    ),
     "LoopsForever": (
         "from torch.optim.lr_scheduler import StepLR\n" + GOOD + "while True:\n    pass\n",
         "lr_plots/specs/LoopsForever.py: stopped after 3 s without finishing",

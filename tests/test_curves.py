@@ -5,7 +5,7 @@ import json
 import math
 
 import pytest
-from conftest import OUTPUT, ROOT, SPEC_NAMES
+from conftest import CURVE_NAMES, OUTPUT, ROOT
 
 BASE_LR = 0.05
 STEPS = range(100)
@@ -105,13 +105,13 @@ def test_reduce_on_plateau_drops_where_its_rule_says(built_template):
 def test_csv_values_are_torch_floats_exactly(built_template):
     from lr_plots.curves import load_spec, scheduler_curve
 
-    for name in SPEC_NAMES:
+    for name in CURVE_NAMES:
         spec = load_spec(ROOT / "lr_plots/specs" / f"{name}.py")
         assert read_columns(built_template, name) == scheduler_curve(spec), name
 
 
 def test_every_curve_has_one_row_per_step(built_template):
-    for name in SPEC_NAMES:
+    for name in CURVE_NAMES:
         assert len(read_csv(built_template, name)) == 100
 
 

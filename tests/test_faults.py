@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import OUTPUT, SPEC_NAMES, executed, live_processes, output_files, run_doit, tasks
+from conftest import CURVE_NAMES, OUTPUT, executed, live_processes, output_files, run_doit, tasks
 
 
 def remove_outputs(project: Path) -> None:
@@ -213,7 +213,7 @@ def test_read_only_output_folder_fails_each_task_clearly(fresh_project):
     with read_only(fresh_project / OUTPUT):
         result = run_doit(fresh_project, "-c", check=False)
     assert result.returncode != 0
-    for name in SPEC_NAMES:
+    for name in CURVE_NAMES:
         assert f"cannot write {OUTPUT}/{name}.csv: " in result.stdout, name
     assert "Traceback" not in result.stdout + result.stderr
     assert output_files(fresh_project) == {}
@@ -226,14 +226,15 @@ def test_missing_output_folder_is_created(built_template, fresh_project):
 
 
 def test_deleted_spec_drops_its_tasks_and_clean_removes_its_orphans(built_project):
-    (built_project / "lr_plots/specs/StepLR.py").unlink()
+    # PolynomialLR: a spec that no comparison names (deleting one that is named stops the load).
+    (built_project / "lr_plots/specs/PolynomialLR.py").unlink()
     listing = run_doit(built_project, "list", "--all").stdout
-    assert ":StepLR " not in listing and "curve:ExponentialLR" in listing
-    assert executed(run_doit(built_project)) == {"gallery"}  # which no longer shows StepLR
-    assert 'src="StepLR.png"' not in (built_project / OUTPUT / "index.html").read_text()
-    assert (built_project / OUTPUT / "StepLR.png").exists()  # a build never deletes what it does not own
+    assert ":PolynomialLR " not in listing and "curve:ExponentialLR" in listing
+    assert executed(run_doit(built_project)) == {"gallery"}  # which no longer shows PolynomialLR
+    assert 'src="PolynomialLR.png"' not in (built_project / OUTPUT / "index.html").read_text()
+    assert (built_project / OUTPUT / "PolynomialLR.png").exists()  # a build never deletes what it doesn't own
 
     result = run_doit(built_project, "clean")
-    assert f"removing orphaned file '{OUTPUT}/StepLR.png'" in result.stdout
+    assert f"removing orphaned file '{OUTPUT}/PolynomialLR.png'" in result.stdout
     assert output_files(built_project) == {}
     assert sorted(path.name for path in (built_project / OUTPUT).iterdir()) == [".gitignore", "README.md"]

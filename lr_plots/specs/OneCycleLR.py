@@ -2,7 +2,8 @@
 
 from torch.optim.lr_scheduler import OneCycleLR
 
-SCHEDULER = OneCycleLR
-ARGUMENTS = {"max_lr": 0.01, "epochs": 10, "steps_per_epoch": 10}
-BASE_LR = 0.05
+STEPS_PER_EPOCH = 10  # the scheduler steps once per batch, 10 batches an epoch
 STEPS = 100
+SCHEDULER = OneCycleLR
+ARGUMENTS = {"max_lr": 0.01, "epochs": STEPS // STEPS_PER_EPOCH, "steps_per_epoch": STEPS_PER_EPOCH}
+BASE_LR = 0.05
