@@ -5,7 +5,6 @@ import json
 import math
 import sys
 import types
-from collections.abc import Callable
 from numbers import Real
 from pathlib import Path
 from typing import Any, cast
@@ -135,7 +134,8 @@ def build_scheduler(spec: types.ModuleType, optimizer: torch.optim.Optimizer) ->
     """SCHEDULER(optimizer=optimizer, **ARGUMENTS), sub-schedulers built first on the same optimizer;
     a factory function is called as SCHEDULER(optimizer, **ARGUMENTS) and must return a scheduler."""
     if not is_factory(spec.SCHEDULER):
-        return _build((spec.SCHEDULER, spec.ARGUMENTS), optimizer)
+        built: LRScheduler = _build((spec.SCHEDULER, spec.ARGUMENTS), optimizer)
+        return built
     arguments = {key: _build(value, optimizer) for key, value in spec.ARGUMENTS.items()}
     scheduler = spec.SCHEDULER(optimizer, **arguments)
     if not isinstance(scheduler, LRScheduler):
@@ -161,8 +161,8 @@ def _describe(value: Any) -> str:
         return f"{value[0].__name__}({describe_arguments(value[1])})"
     if isinstance(value, list):
         return "[" + ", ".join(_describe(item) for item in value) + "]"
-    if isinstance(value, Callable) and hasattr(value, "__name__"):
-        return value.__name__
+    if callable(value) and hasattr(value, "__name__"):
+        return str(value.__name__)
     return repr(value)
 
 
@@ -175,9 +175,9 @@ def scheduler_curve(spec: types.ModuleType) -> dict[str, list[float]]:
     else:
         optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=spec.BASE_LR)
     scheduler = build_scheduler(spec, optimizer)
-    losses = getattr(spec, "VALIDATION_LOSSES", None)
+    losses: list[float] = getattr(spec, "VALIDATION_LOSSES", None) or []
     takes_loss = isinstance(scheduler, ReduceLROnPlateau)
-    if takes_loss != (losses is not None):
+    if takes_loss != hasattr(spec, "VALIDATION_LOSSES"):
         raise SpecError(
             f"{spec.__file__}: VALIDATION_LOSSES is needed by ReduceLROnPlateau and only by it; "
             f"this spec's scheduler is {type(scheduler).__name__}."
@@ -191,7 +191,7 @@ def scheduler_curve(spec: types.ModuleType) -> dict[str, list[float]]:
     curve: dict[str, list[float]] = {name: [float(group[key])] for name, (group, key) in columns.items()}
     for step in range(spec.STEPS - 1):
         optimizer.step()  # torch warns when a scheduler steps before its optimizer
-        if takes_loss:
+        if isinstance(scheduler, ReduceLROnPlateau):
             scheduler.step(losses[step])
         else:
             scheduler.step()

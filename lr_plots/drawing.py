@@ -90,7 +90,7 @@ def group_base_lrs(metadata: dict[str, Any]) -> list[float]:
 
 
 def render_picture(
-    curve: dict[str, list[float]], metadata: dict, picture_format: str = "png", dpi: float = 100
+    curve: dict[str, list[float]], metadata: dict[str, Any], picture_format: str = "png", dpi: float = 100
 ) -> bytes:
     """The picture of `curve`, byte-for-byte the same for the same input: one LR line per parameter
     group, momentum and validation loss on a second y axis, epochs on a second x axis if given."""

@@ -144,7 +144,10 @@ def stop_group(pid: int) -> None:
         pass
 
 
-def start_watching(paths: list[str], batches: queue.Queue[set[tuple[Any, str]]], stop: threading.Event) -> None:
+Changes = set[tuple[Any, str]]  # watchfiles' (change kind, path) pairs
+
+
+def start_watching(paths: list[str], batches: queue.Queue[Changes], stop: threading.Event) -> None:
     """Put each batch of changes under `paths` into `batches`, from a thread, until `stop` is set.
     Returns once the watcher runs, so no change made after this call is missed."""
     import watchfiles
@@ -168,7 +171,7 @@ def start_watching(paths: list[str], batches: queue.Queue[set[tuple[Any, str]]],
     running.wait()
 
 
-def next_batch(batches: queue.Queue[set[tuple[Any, str]]]) -> None:
+def next_batch(batches: queue.Queue[Changes]) -> None:
     """Wait for a batch of changes, then take every other batch already waiting too: changes made
     while a build ran are all served by the next build, once."""
     while True:
@@ -235,7 +238,7 @@ class Watch(Command):
         arguments = ([f"-n{opt_values['num_process']}"] if opt_values["num_process"] else []) + pos_args
         # Ctrl-C must stop it even when started where SIGINT is ignored (a shell's background job).
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        batches: queue.Queue[set[tuple[Any, str]]] = queue.Queue()
+        batches: queue.Queue[Changes] = queue.Queue()
         stop = threading.Event()
         try:
             warm_up()

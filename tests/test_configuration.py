@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import OUTPUT, SPEC_NAMES, copy_project, executed, output_files, run_doit
+from conftest import CURVE_NAMES, OUTPUT, copy_project, executed, output_files, run_doit
 
 LR_PLOTS = [str(Path(sys.executable).with_name("lr-plots"))]
 SPEC = '"""A spec."""\nfrom torch.optim.lr_scheduler import StepLR\nSCHEDULER = StepLR\n'
@@ -38,7 +38,7 @@ def info_targets(project: Path, task: str, *variables: str) -> list[str]:
 def test_no_configuration_draws_the_reference_specs_into_lr_scheduler_images(tmp_path):
     listing = run_doit(tmp_path, "list", "--all", python=LR_PLOTS).stdout
     assert {line.split()[0] for line in listing.splitlines() if line.startswith("curve:")} == {
-        f"curve:{name}" for name in SPEC_NAMES
+        f"curve:{name}" for name in CURVE_NAMES
     }
     assert info_targets(tmp_path, "plot:StepLR") == [f"{OUTPUT}/StepLR.png"]
 

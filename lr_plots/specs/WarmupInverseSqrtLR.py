@@ -2,6 +2,7 @@
 
 import math
 
+from torch import Tensor
 from torch.optim import Optimizer
 from torch.optim.lr_scheduler import LRScheduler
 
@@ -14,7 +15,7 @@ class WarmupInverseSqrtLR(LRScheduler):
         self.warmup_epochs = warmup_epochs
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list[float]:
+    def get_lr(self) -> list[float | Tensor]:
         t = self.last_epoch + 1
         factor = min(t / self.warmup_epochs, math.sqrt(self.warmup_epochs / t))
         return [base_lr * factor for base_lr in self.base_lrs]
