@@ -117,6 +117,8 @@ class PictureBuild:
             try:
                 event = json.loads(line)
             except ValueError:
+                event = None
+            if not isinstance(event, dict):
                 logger.info(line.rstrip())
                 continue
             if "pictures" in event:

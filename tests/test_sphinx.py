@@ -211,13 +211,23 @@ def test_lr_schedule_shows_picture_alt_text_and_scheduler_call_with_image_option
 
 
 def test_lr_schedule_with_an_unknown_name_is_a_warning_naming_it_and_the_spec_folder(docs_project):
+    """Point 3: and once a picture of that name appears, from whatever kind of task writes a picture
+    and its JSON with a "title", the next build shows it (the document depends on the missing files)."""
     docs = docs_project / "docs"
-    (docs / "other.rst").write_text(OTHER + "\n.. lr-schedule:: NoSuchLR\n")
+    (docs / "other.rst").write_text(OTHER + "\n.. lr-schedule:: Comparison\n")
     code, _status, warnings = sphinx_build(docs_project)
     assert code == 0
     (warning,) = [line for line in warnings.splitlines() if "WARNING" in line]
-    assert warning.startswith(f"{docs / 'other.rst'}:7: WARNING: lr-schedule: unknown picture 'NoSuchLR'")
+    assert warning.startswith(f"{docs / 'other.rst'}:7: WARNING: lr-schedule: unknown picture 'Comparison'")
     assert str(docs / "schedules") in warning
+
+    pictures = docs_project / PICTURES
+    shutil.copy2(pictures / "StepLR.png", pictures / "Comparison.png")
+    (pictures / "Comparison.json").write_text(json.dumps({"title": "StepLR against ExponentialLR"}))
+    code, _status, warnings = sphinx_build(docs_project)
+    assert code == 0
+    assert warnings == ""
+    assert Page(docs / "_build/other.html").figures[1]["caption"] == "StepLR against ExponentialLR"
 
 
 def test_one_edited_spec_redraws_that_picture_and_rereads_only_its_documents_also_in_parallel(docs_project):
@@ -278,7 +288,8 @@ def test_pytorch_layout_autosummary_pages_show_the_pictures_with_no_broken_image
     """Point 5: torch's docstrings say `.. image:: ../scripts/lr_scheduler_images/<Name>.png` from
     autosummary's generated/ folder; with lr_plots_out there, every image of the pages is found."""
     conf = CONF.replace(
-        '"lr_plots.sphinx"]', '"sphinx.ext.autodoc", "sphinx.ext.autosummary", "lr_plots.sphinx"]'
+        '"lr_plots.sphinx"]',
+        '"sphinx.ext.autodoc", "sphinx.ext.autosummary", "lr_plots.sphinx"]',
     )
     docs = make_docs(tmp_path, conf=conf + "autosummary_generate = True\n")
     (docs / "index.rst").write_text(TORCH_INDEX)
