@@ -160,33 +160,6 @@ def test_a_docs_build_from_another_folder_uses_the_pictures_and_database_of_lr_p
     assert warnings == ""
 
 
-def test_a_broken_spec_is_a_warning_naming_file_line_and_error_and_the_rest_is_built(docs_project):
-    """Point 2: with -W the build fails on it; it is a warning, so the docs are still written, and
-    the other pictures are still brought up to date."""
-    docs = docs_project / "docs"
-    (docs / "schedules/Broken.py").write_text(
-        (REFERENCE_SPECS / "StepLR.py")
-        .read_text()
-        .replace("STEPS = 100", 'raise RuntimeError("no LR today")')
-    )
-    line = (docs / "schedules/Broken.py").read_text().splitlines().index(
-        'raise RuntimeError("no LR today")'
-    ) + 1
-    spec = docs / "schedules/StepLR.py"
-    spec.write_text(spec.read_text().replace('"gamma": 0.1}', '"gamma": 0.5}'))
-    (docs / "_build/index.html").unlink()
-
-    code, status, warnings = sphinx_build(docs_project, "-W")
-    assert code != 0
-    assert f"{docs / 'schedules/Broken.py'}:{line}: WARNING: " in warnings
-    assert "curve:Broken failed: RuntimeError: no LR today" in warnings
-    assert "lr_plots: 1 of 4 pictures rebuilt" in status.splitlines()
-    assert (docs / "_build/index.html").is_file()
-    assert json.loads((docs / "scripts/lr_scheduler_images/StepLR.json").read_text())["title"].endswith(
-        "gamma=0.5)"
-    )
-
-
 def test_lr_schedule_shows_picture_alt_text_and_scheduler_call_with_image_options(docs_template):
     """Point 3: a figure with the picture (an existing file), alt text, and the call from the JSON
     as caption; :width:, :align:, :class: and :caption: as for any image."""
@@ -230,26 +203,35 @@ def test_lr_schedule_with_an_unknown_name_is_a_warning_naming_it_and_the_spec_fo
     assert Page(docs / "_build/other.html").figures[1]["caption"] == "StepLR against ExponentialLR"
 
 
-def test_one_edited_spec_redraws_that_picture_and_rereads_only_its_documents_also_in_parallel(docs_project):
-    """Point 4: with -j 2, editing StepLR.py redraws StepLR alone, with Sphinx's progress display,
-    and Sphinx reads again only the document that shows it; a second build then has nothing to do,
-    and neither has lr-plots (point 1: a picture Sphinx rebuilt is up to date for lr-plots)."""
+def test_an_edited_spec_is_redrawn_alone_and_a_broken_one_is_a_warning_in_a_parallel_build(docs_project):
+    """Points 4 and 2, in one build (each costs an import of torch): with -j 2, editing StepLR.py
+    redraws StepLR alone, with Sphinx's progress display, and Sphinx reads again only the document
+    that shows it. A broken spec beside it is a warning at its file and line with the error, so -W
+    fails, and the docs are still written. Without the broken spec, the next build has nothing to
+    do, and neither has lr-plots (point 1: a picture Sphinx rebuilt is up to date for lr-plots)."""
     docs = docs_project / "docs"
     assert sphinx_build(docs_project)[0] == 0  # Sphinx's environment of this folder (a copy's is new)
     pictures = docs_project / PICTURES
     others = {name: (pictures / f"{name}.png").stat().st_mtime_ns for name in ("ExponentialLR", "OneCycleLR")}
     spec = docs / "schedules/StepLR.py"
     spec.write_text(spec.read_text().replace('"step_size": 30', '"step_size": 20'))
+    broken = docs / "schedules/Broken.py"
+    broken.write_text(spec.read_text().replace("STEPS = 100", 'raise RuntimeError("no LR today")'))
+    line = broken.read_text().splitlines().index('raise RuntimeError("no LR today")') + 1
 
-    code, status, warnings = sphinx_build(docs_project, "-j", "2")
-    assert code == 0, warnings
+    code, status, warnings = sphinx_build(docs_project, "-W", "-j", "2")
+    assert code != 0
+    (warning,) = [text for text in warnings.splitlines() if "WARNING" in text]
+    assert warning.startswith(f"{broken}:{line}: WARNING: ")
+    assert "curve:Broken failed: RuntimeError: no LR today" in warning
     assert "lr_plots: drawing pictures... StepLR" in status
-    assert "lr_plots: 1 of 3 pictures rebuilt" in status.splitlines()
+    assert "lr_plots: 1 of 4 pictures rebuilt" in status.splitlines()
     assert {name: (pictures / f"{name}.png").stat().st_mtime_ns for name in others} == others
     assert "updating environment: 0 added, 1 changed, 0 removed" in status
     assert Page(docs / "_build/index.html").figures[0]["caption"] == "StepLR(step_size=20, gamma=0.1)"
 
-    code, status, warnings = sphinx_build(docs_project, "-j", "2")
+    broken.unlink()
+    code, status, warnings = sphinx_build(docs_project, "-W", "-j", "2")
     assert code == 0, warnings
     assert "lr_plots: 0 of 3 pictures rebuilt" in status.splitlines()
     assert "updating environment: 0 added, 0 changed, 0 removed" in status
