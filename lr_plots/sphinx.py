@@ -196,11 +196,21 @@ class LrScheduleDirective(SphinxDirective):
         # Noted even when missing: Sphinx reads a document again while a dependency of it is missing.
         for path in (picture, metadata):
             self.env.note_dependency(path)
-        try:
-            title = json.loads(metadata.read_text())["title"]
-        except (OSError, ValueError, KeyError):
-            title = None
-        if title is None or not picture.is_file():
+        if picture.is_file() and metadata.is_file():
+            try:
+                title = str(json.loads(metadata.read_text())["title"])
+            except (OSError, ValueError, KeyError, TypeError) as error:
+                logger.warning(
+                    "lr-schedule: %s has no title to show (%s: %s)",
+                    metadata,
+                    type(error).__name__,
+                    error,
+                    location=self.get_location(),
+                    type="lr_plots",
+                    subtype="directive",
+                )
+                return []
+        else:
             logger.warning(
                 "lr-schedule: unknown picture %r: there is no %s with %s in %s (the spec folder is %s)",
                 name,

@@ -196,6 +196,14 @@ def test_lr_schedule_with_an_unknown_name_is_a_warning_naming_it_and_the_spec_fo
 
     pictures = docs_project / PICTURES
     shutil.copy2(pictures / "StepLR.png", pictures / "Comparison.png")
+    (pictures / "Comparison.json").write_text(json.dumps(["no title"]))
+    code, _status, warnings = sphinx_build(docs_project)
+    assert code == 0
+    (warning,) = [line for line in warnings.splitlines() if "WARNING" in line]
+    assert (
+        f"lr-schedule: {pictures.resolve() / 'Comparison.json'} has no title to show (TypeError: " in warning
+    )
+
     (pictures / "Comparison.json").write_text(json.dumps({"title": "StepLR against ExponentialLR"}))
     code, _status, warnings = sphinx_build(docs_project)
     assert code == 0
