@@ -118,6 +118,35 @@ def nothing(project: Path, repetition: int) -> None:
     pass
 
 
+SPHINX = [sys.executable, "-m", "sphinx", "-q"]
+SPHINX_CONF = 'extensions = ["lr_plots.sphinx"]\nlr_plots_specs = "../schedules"\nlr_plots_out = "pictures"\n'
+
+
+def copy_docs_project(destination: Path, spec_count: int) -> Path:
+    """Two Sphinx projects showing the pictures of the first `spec_count` specs: docs/, with the
+    lr_plots extension drawing them and its directive showing them, and docs_plain/, without the
+    extension, showing the same files with `.. figure::`."""
+    specs = sorted((ROOT / "lr_plots/specs").glob("*.py"))[:spec_count]
+    (destination / "schedules").mkdir(parents=True)
+    for path in specs:
+        shutil.copy2(path, destination / "schedules")
+    names = [path.stem for path in specs]
+    for folder, conf, directive in (
+        ("docs", SPHINX_CONF, ".. lr-schedule:: {}"),
+        ("docs_plain", "", ".. figure:: ../docs/pictures/{}.png"),
+    ):
+        (destination / folder).mkdir()
+        (destination / folder / "conf.py").write_text(conf)
+        figures = "\n\n".join(directive.format(name) for name in names)
+        (destination / folder / "index.rst").write_text(f"Pictures\n========\n\n{figures}\n")
+    return destination
+
+
+def build_docs(project: Path, repetition: int = 0) -> None:
+    for folder in ("docs", "docs_plain"):
+        subprocess.run([*SPHINX, folder, f"{folder}/_build"], cwd=project, check=True, capture_output=True)
+
+
 def scenarios() -> list[Scenario]:
     baseline = [sys.executable, "baseline.py", "lr_plots/specs", "baseline_images"]
     return [
@@ -136,7 +165,13 @@ def scenarios() -> list[Scenario]:
         Scenario("drawing code changed, doit -n 2", "small", [*DOIT, "-n", "2"], change_drawing),
         Scenario("scale: cold doit -n 2", "scale", [*DOIT, "-n", "2"], remove_outputs),
         Scenario("scale: no-op doit", "scale", DOIT, build),
+        Scenario(NO_OP_SPHINX_PLAIN, "docs", [*SPHINX, "docs_plain", "docs_plain/_build"], build_docs),
+        Scenario(NO_OP_SPHINX, "docs", [*SPHINX, "docs", "docs/_build"], build_docs),
     ]
+
+
+NO_OP_SPHINX_PLAIN = "no-op sphinx-build, the pictures' files shown with figure::"
+NO_OP_SPHINX = "no-op sphinx-build, extension lr_plots.sphinx drawing and showing them"
 
 
 def measure(command: list[str], project: Path) -> dict:
@@ -204,6 +239,7 @@ def run(repeat: int, spec_count: int, scale_specs: int) -> tuple[dict[str, list[
         projects = {
             "small": copy_project(workspace / "small", spec_count, spec_count),
             "scale": copy_project(workspace / "scale", spec_count, scale_specs),
+            "docs": copy_docs_project(workspace / "docs", spec_count),
         }
         counts = {name: len(list((path / "lr_plots/specs").glob("*.py"))) for name, path in projects.items()}
         results: dict[str, list[dict]] = {scenario.name: [] for scenario in scenarios()}
@@ -249,6 +285,10 @@ def report(results: dict[str, list[dict]], counts: dict[str, int], repeat: int) 
             seconds["scale: no-op doit"] <= 3 * seconds["no-op doit"],
         ),
         WATCH_SCENARIO: ("<= 0.08 x baseline", seconds[WATCH_SCENARIO] <= 0.08 * baseline),
+        NO_OP_SPHINX: (
+            f"<= 0.3 s more than without ({seconds[NO_OP_SPHINX] - seconds[NO_OP_SPHINX_PLAIN]:+.3f} s)",
+            seconds[NO_OP_SPHINX] <= seconds[NO_OP_SPHINX_PLAIN] + 0.3,
+        ),
         "scale: cold doit -n 2": (
             f"per picture <= 1.2 x {small}-spec ({scale_per_picture / per_picture:.2f} x)",
             scale_per_picture <= 1.2 * per_picture,

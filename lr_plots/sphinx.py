@@ -1,0 +1,243 @@
+"""The Sphinx extension: `extensions = ["lr_plots.sphinx"]` brings every picture up to date when a docs
+build starts (the same tasks and database as `lr-plots`) and adds the `lr-schedule` directive."""
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.errors import ConfigError
+from sphinx.util import logging
+from sphinx.util.display import status_iterator
+from sphinx.util.docutils import SphinxDirective
+
+from lr_plots import __version__
+from lr_plots.options import DEFAULT_OUTPUT, PICTURE_FORMATS, REFERENCE_SPECS
+
+logger = logging.getLogger(__name__)
+PACKAGE_PARENT = Path(__file__).resolve().parents[1]
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register the configuration values, the build at `builder-inited` and the directive."""
+    app.add_config_value("lr_plots_specs", str(REFERENCE_SPECS), "env", str)
+    app.add_config_value("lr_plots_out", DEFAULT_OUTPUT, "env", str)
+    app.add_config_value("lr_plots_format", "png", "env", str)
+    app.add_config_value("lr_plots_dpi", 100.0, "env", (int, float))
+    app.add_config_value("lr_plots_processes", 1, "", int)
+    app.connect("config-inited", check_config)
+    app.connect("builder-inited", build_pictures)
+    app.add_directive("lr-schedule", LrScheduleDirective)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
+
+
+def check_config(app: Sphinx, config: Config) -> None:
+    """Stop the build with a ConfigError naming the conf.py setting at fault."""
+    specs = conf_folder(app) / config.lr_plots_specs
+    if not specs.is_dir() or not any(specs.glob("*.py")):
+        raise ConfigError(
+            f"lr_plots_specs = {config.lr_plots_specs!r}: {specs} is not a folder of spec files (<Name>.py)."
+        )
+    if config.lr_plots_format not in PICTURE_FORMATS:
+        raise ConfigError(
+            f"lr_plots_format = {config.lr_plots_format!r}: it must be one of {', '.join(PICTURE_FORMATS)}."
+        )
+    if not 0 < config.lr_plots_dpi < float("inf"):
+        raise ConfigError(f"lr_plots_dpi = {config.lr_plots_dpi!r}: it must be a positive number.")
+    if config.lr_plots_processes < 1:
+        raise ConfigError(f"lr_plots_processes = {config.lr_plots_processes!r}: it must be at least 1.")
+
+
+def conf_folder(app: Sphinx) -> Path:
+    """The folder of conf.py (the source folder when there is none), which the settings are relative to."""
+    return Path(app.confdir or app.srcdir).resolve()
+
+
+def build_pictures(app: Sphinx) -> None:
+    """Bring every picture up to date, as `lr-plots -c` run in the folder of conf.py would.
+
+    doit runs in a child process: it costs about 0.1 s when nothing is to be done, and the code that
+    draws is the code on disk (a warm process that has imported lr_plots would draw with old code
+    that doit takes for the new), the build lock is held exactly as long as the build, and the
+    current folder and signal handlers of the Sphinx process are left alone."""
+    config = app.config
+    # Where the directive finds pictures (it has the environment, not the application), kept up to
+    # date here as the environment may come from a pickle of an earlier build.
+    app.env.lr_plots_folders = {  # type: ignore[attr-defined]
+        "specs": conf_folder(app) / config.lr_plots_specs,
+        "out": conf_folder(app) / config.lr_plots_out,
+    }
+    variables = {
+        "specs": config.lr_plots_specs,
+        "out": config.lr_plots_out,
+        "format": config.lr_plots_format,
+        # As text, as `lr-plots dpi=100` gives it: the same value, so the same database records.
+        "dpi": str(float(config.lr_plots_dpi)),
+    }
+    processes = config.lr_plots_processes if config.lr_plots_processes > 1 else 0
+    # The child imports the lr_plots that this process runs (-P: not one in the folder of conf.py).
+    path = os.pathsep.join(filter(None, [str(PACKAGE_PARENT), os.environ.get("PYTHONPATH")]))
+    command = [sys.executable, "-P", "-m", "lr_plots.sphinx_run", json.dumps(variables), str(processes)]
+    with subprocess.Popen(
+        command,
+        cwd=conf_folder(app),
+        env={**os.environ, "PYTHONPATH": path},
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as child:
+        assert child.stdout is not None
+        build = PictureBuild(conf_folder(app))
+        events = build.events(child.stdout)
+        if build.wait_for_work(events):
+            for _picture in status_iterator(build.rebuilt_pictures(events), "lr_plots: drawing pictures... "):
+                pass
+    build.report(child.returncode)
+
+
+class PictureBuild:
+    """What the child's JSON lines say: pictures rebuilt, failures, and their report."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.pictures = 0
+        self.rebuilt: list[str] = []
+        self.failures: list[tuple[str, str]] = []
+        self.errors: list[str] = []
+
+    def events(self, lines: Iterator[str]) -> Iterator[dict[str, Any]]:
+        """Each task event of the child, as it comes; other lines (a spec printing to stdout) are logged."""
+        for line in lines:
+            try:
+                event = json.loads(line)
+            except ValueError:
+                event = None
+            if not isinstance(event, dict):
+                logger.info(line.rstrip())
+                continue
+            if "pictures" in event:
+                self.pictures = event["pictures"]
+            elif "error" in event and "task" not in event:
+                self.errors.append(event["error"])
+            else:
+                if event["outcome"] == "failed":
+                    self.failures.append((event["task"], event["error"]))
+                elif event["outcome"] == "rebuilt" and event["picture"]:
+                    self.rebuilt.append(event["picture"])
+                yield event
+
+    def wait_for_work(self, events: Iterator[dict[str, Any]]) -> bool:
+        """Read up to the first task that runs: True then, False if the child ends without one."""
+        return any(event["outcome"] == "started" for event in events)
+
+    def rebuilt_pictures(self, events: Iterator[dict[str, Any]]) -> Iterator[str]:
+        for event in events:
+            if event["outcome"] == "rebuilt" and event["picture"]:
+                yield event["picture"]
+
+    def report(self, exit_code: int) -> None:
+        """A warning per failed task and per error, then the one-line summary."""
+        for task, error in self.failures:
+            location, message = self.locate(error)
+            logger.warning(
+                "lr_plots: %s failed: %s", task, message, location=location, type="lr_plots", subtype="spec"
+            )
+        for error in self.errors:
+            logger.warning("lr_plots: %s", error, type="lr_plots", subtype="build")
+        if exit_code != 0 and not self.failures and not self.errors:
+            logger.warning(
+                "lr_plots: the picture build stopped with exit code %d (see above).",
+                exit_code,
+                type="lr_plots",
+                subtype="build",
+            )
+        logger.info("lr_plots: %d of %d pictures rebuilt", len(self.rebuilt), self.pictures)
+
+    def locate(self, error: str) -> tuple[str | None, str]:
+        """Split a task's failure message, '<file>, line N: <error>' or '<file>: <error>' with <file>
+        relative to the folder of conf.py, into Sphinx's location '/absolute/file:N' and the error."""
+        file, separator, rest = error.partition(": ")
+        file, _, line = file.partition(", line ")
+        path = self.folder / file
+        if not separator or not path.is_file():
+            return None, error
+        return f"{path}:{line}", rest
+
+
+class LrScheduleDirective(SphinxDirective):
+    """`.. lr-schedule:: <Name>`: the picture <Name> as a figure, captioned with the scheduler call
+    (the "title" of <Name>.json); it relies on <Name>.json and the picture alone, so it shows any
+    kind of picture that has them."""
+
+    required_arguments = 1
+    option_spec: ClassVar[dict[str, Any]] = {
+        "width": directives.length_or_percentage_or_unitless,
+        "height": directives.length_or_unitless,
+        "align": lambda argument: directives.choice(argument, ("left", "center", "right")),
+        "class": directives.class_option,
+        "alt": directives.unchanged,
+        "caption": directives.unchanged,
+        "name": directives.unchanged,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        name = self.arguments[0]
+        config = self.config
+        folders = self.env.lr_plots_folders  # type: ignore[attr-defined]
+        folder = folders["out"]
+        picture = folder / f"{name}.{config.lr_plots_format}"
+        metadata = folder / f"{name}.json"
+        # Noted even when missing: Sphinx reads a document again while a dependency of it is missing.
+        for path in (picture, metadata):
+            self.env.note_dependency(path)
+        if picture.is_file() and metadata.is_file():
+            try:
+                title = str(json.loads(metadata.read_text())["title"])
+            except (OSError, ValueError, KeyError, TypeError) as error:
+                logger.warning(
+                    "lr-schedule: %s has no title to show (%s: %s)",
+                    metadata,
+                    type(error).__name__,
+                    error,
+                    location=self.get_location(),
+                    type="lr_plots",
+                    subtype="directive",
+                )
+                return []
+        else:
+            logger.warning(
+                "lr-schedule: unknown picture %r: there is no %s with %s in %s (the spec folder is %s)",
+                name,
+                picture.name,
+                metadata.name,
+                folder,
+                folders["specs"],
+                location=self.get_location(),
+                type="lr_plots",
+                subtype="directive",
+            )
+            return []
+        source_folder = self.env.doc2path(self.env.docname).parent
+        image = nodes.image(
+            uri=Path(os.path.relpath(picture, source_folder)).as_posix(),
+            alt=self.options.get("alt", f"Learning rate of {title}"),
+            classes=self.options.get("class", []),
+            **{key: self.options[key] for key in ("width", "height") if key in self.options},
+        )
+        figure = nodes.figure("", image, classes=["lr-schedule"])
+        if "align" in self.options:
+            figure["align"] = self.options["align"]
+        if "caption" in self.options:
+            caption_nodes, messages = self.parse_inline(self.options["caption"], lineno=self.lineno)
+        else:
+            caption_nodes, messages = [nodes.literal(title, title)], []
+        figure += nodes.caption("", "", *caption_nodes)
+        self.set_source_info(figure)
+        self.add_name(figure)
+        return [figure, *messages]
