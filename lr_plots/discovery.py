@@ -35,11 +35,6 @@ class Comparison:
     normalize: bool
 
 
-def find_specs(spec_folder: str, output_folder: str, picture_format: str) -> list[SpecFile]:
-    """Every `<Name>.py` in `spec_folder` that has a curve (not a comparison), sorted by name."""
-    return find_spec_files(spec_folder, output_folder, picture_format)[0]
-
-
 def find_spec_files(
     spec_folder: str, output_folder: str, picture_format: str
 ) -> tuple[list[SpecFile], list[Comparison]]:

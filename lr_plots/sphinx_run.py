@@ -85,7 +85,8 @@ def main(arguments: list[str]) -> int:
     except InvalidDodoFile as error:
         JsonLinesReporter(sys.stdout, {}).emit(error=str(error))
         return 3
-    JsonLinesReporter.pictures = frozenset(spec.picture for spec in tasks.specs)
+    pictures = [spec.picture for spec in tasks.specs] + [compared.picture for compared in tasks.comparisons]
+    JsonLinesReporter.pictures = frozenset(pictures)
     doit = DoitMain(PictureTaskLoader(options), extra_config={"run": {"reporter": JsonLinesReporter}})
     return int(doit.run(["run", "--continue", "-n", processes]))
 
