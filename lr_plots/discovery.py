@@ -53,7 +53,7 @@ def find_specs(spec_folder: str, output_folder: str, picture_format: str) -> lis
     return specs
 
 
-GENERATED_SUFFIXES = (".csv", ".json", ".png", ".svg", ".html", ".tmp")
+GENERATED_SUFFIXES = (".csv", ".json", ".png", ".svg", ".html", ".js", ".tmp")
 
 
 def orphaned_outputs(output_folder: str, targets: list[str]) -> list[Path]:

@@ -11,9 +11,10 @@ from filelock import FileLock
 ROOT = Path(__file__).resolve().parents[1]
 SPEC_NAMES = sorted(path.stem for path in (ROOT / "lr_plots" / "specs").glob("*.py"))
 OUTPUT = "lr_scheduler_images"
-GENERATED_SUFFIXES = (".png", ".csv", ".json", ".svg", ".html")
+GENERATED_SUFFIXES = (".png", ".csv", ".json", ".svg", ".html", ".js")
 GENERATED = (*tuple(f"*{suffix}" for suffix in GENERATED_SUFFIXES), ".doit.db*", "__pycache__", "*.tmp")
 GALLERY_FILES = {"index.html", "overview.png"}
+EXPLORER_FILES = {"explore.html", "plotly.min.js"}
 
 # Runs doit inside this interpreter and reports which heavy libraries ended up imported. With
 # BLOCK=torch, importing torch raises, in this process and in every worker doit forks from it.
@@ -87,9 +88,10 @@ def output_files(project: Path, folder: str = OUTPUT) -> dict[str, bytes]:
 
 
 def picture_files(names: list[str], picture_format: str = "png") -> set[str]:
-    """The files a build makes for the specs `names`: CSV, JSON and picture each, and the gallery."""
+    """The files a build makes for the specs `names`: CSV, JSON and picture each, the gallery and the
+    explorer."""
     files = {f"{name}.{suffix}" for name in names for suffix in ("csv", "json", picture_format)}
-    return files | {"index.html"} | ({"overview.png"} if picture_format == "png" else set())
+    return files | {"index.html"} | ({"overview.png"} if picture_format == "png" else set()) | EXPLORER_FILES
 
 
 def live_processes(field: str, value: int) -> list[int]:

@@ -150,7 +150,7 @@ def test_killed_build_keeps_the_work_it_finished(built_project):
 
 def test_deleted_database_rebuilds_everything(built_template, built_project):
     (built_project / ".doit.db").unlink()
-    assert executed(run_doit(built_project)) == tasks("curve") | tasks("plot") | {"gallery"}
+    assert executed(run_doit(built_project)) == tasks("curve") | tasks("plot") | {"gallery", "explore"}
     assert_matches_clean_build(built_project, output_files(built_template))
 
 
@@ -162,7 +162,7 @@ def test_corrupted_database_is_set_aside_and_everything_rebuilt(built_template, 
     assert "the dependency database .doit.db is corrupted" in result.stderr
     assert "every task will be rebuilt" in result.stderr
     assert "Traceback" not in result.stderr
-    assert executed(result) == tasks("curve") | tasks("plot") | {"gallery"}
+    assert executed(result) == tasks("curve") | tasks("plot") | {"gallery", "explore"}
     assert_matches_clean_build(built_project, output_files(built_template))
     assert (built_project / ".doit.db.corrupt").exists()
     assert executed(run_doit(built_project)) == set()
@@ -229,7 +229,7 @@ def test_deleted_spec_drops_its_tasks_and_clean_removes_its_orphans(built_projec
     (built_project / "lr_plots/specs/StepLR.py").unlink()
     listing = run_doit(built_project, "list", "--all").stdout
     assert ":StepLR " not in listing and "curve:ExponentialLR" in listing
-    assert executed(run_doit(built_project)) == {"gallery"}  # which no longer shows StepLR
+    assert executed(run_doit(built_project)) == {"gallery", "explore"}  # which no longer show StepLR
     assert 'src="StepLR.png"' not in (built_project / OUTPUT / "index.html").read_text()
     assert (built_project / OUTPUT / "StepLR.png").exists()  # a build never deletes what it does not own
 

@@ -39,11 +39,18 @@ def test_changed_arguments_rebuild_exactly_that_curve_and_plot(built_project):
     spec.write_text(spec.read_text().replace('"gamma": 0.1}', '"gamma": 0.5}'))
     before = output_files(built_project)
 
-    assert executed(run_doit(built_project)) == {"curve:StepLR", "plot:StepLR", "gallery"}
+    assert executed(run_doit(built_project)) == {"curve:StepLR", "plot:StepLR", "gallery", "explore"}
     after = output_files(built_project)
     assert after["StepLR.csv"].splitlines()[31] == b"30,0.025"
     changed = {name for name in before if before[name] != after[name]}
-    assert changed == {"StepLR.csv", "StepLR.json", "StepLR.png", "index.html", "overview.png"}
+    assert changed == {
+        "StepLR.csv",
+        "StepLR.json",
+        "StepLR.png",
+        "index.html",
+        "overview.png",
+        "explore.html",
+    }
 
 
 def test_comment_or_docstring_change_reruns_curve_but_rewrites_no_png(built_project):
