@@ -100,10 +100,11 @@ def explorer_figure(curves: list[Curve]) -> dict[str, Any]:
     """The Plotly figure (data, layout, config) of every curve; the few REFERENCE_CURVES shown."""
     from plotly.colors import qualitative
 
-    palette = qualitative.Dark24
+    # D3's ten colours, the most unlike each other, then Dark24's: every curve of the 22 its own colour.
+    palette = qualitative.D3 + qualitative.Dark24
     names = [curve.name for curve in curves]
     shown = [name for name in REFERENCE_CURVES if name in names] or names[:3]
-    # The curves shown at start take the palette's first colours (blue, pink, green), so they differ.
+    # The curves shown at start take the palette's first colours: blue, orange, green.
     order = shown + [name for name in names if name not in shown]
     traces = []
     for curve in curves:
