@@ -39,6 +39,12 @@ class Curve:
     columns: dict[str, list[float]]
     metadata: dict[str, Any]
 
+    @property
+    def base_lrs(self) -> list[float]:
+        """The base LR of each parameter group (the JSON's `base_lr`, a list when there are several)."""
+        base_lr = self.metadata["base_lr"]
+        return base_lr if isinstance(base_lr, list) else [base_lr]
+
 
 def read_curve(name: str, csv_path: Path, metadata_path: Path) -> Curve:
     """The curve in `csv_path` (`step,lr[,lr_1,...][,momentum[,momentum_1,...]][,val_loss]`)."""
@@ -60,8 +66,7 @@ def column_group(column: str) -> tuple[str, int]:
 def curve_traces(curve: Curve, color: str) -> list[dict[str, Any]]:
     """Plotly traces of one curve, hidden until their legend entry is clicked: one per parameter
     group's LR, then its secondary columns (momentum, validation loss) on the second y axis."""
-    base_lr = curve.metadata["base_lr"]
-    base_lrs = base_lr if isinstance(base_lr, list) else [base_lr]
+    base_lrs = curve.base_lrs
     traces = []
     for column, values in curve.columns.items():
         if column == "step":

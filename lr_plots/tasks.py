@@ -96,14 +96,12 @@ class PictureTasks:
 
     def task_explore(self) -> Any:
         """Write <out>/explore.html, every curve on one interactive chart, with plotly.min.js beside it."""
-        curves = self.specs  # every spec has a curve
+        curves = [(spec.name, spec.csv, spec.metadata) for spec in self.specs]  # the specs with a curve
         return {
-            "file_dep": [path for spec in curves for path in (spec.csv, spec.metadata)]
+            "file_dep": [path for spec in self.specs for path in (spec.csv, spec.metadata)]
             + package_files(EXPLORER_CODE),
             "targets": self.explorer,
-            "actions": [
-                (build_explorer, [*self.explorer, [(spec.name, spec.csv, spec.metadata) for spec in curves]])
-            ],
+            "actions": [(build_explorer, [*self.explorer, curves])],
             "uptodate": [config_changed({"plotly": installed_version("plotly")})],
             "clean": True,
         }
