@@ -11,7 +11,16 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import OUTPUT, SPEC_NAMES, executed, live_processes, output_files, run_doit, tasks
+from conftest import (
+    EXPLORER_FILES,
+    OUTPUT,
+    SPEC_NAMES,
+    executed,
+    live_processes,
+    output_files,
+    run_doit,
+    tasks,
+)
 
 
 def remove_outputs(project: Path) -> None:
@@ -79,7 +88,7 @@ def small_project(fresh_project: Path) -> tuple[Path, dict[str, bytes]]:
             spec.unlink()
     run_doit(fresh_project)
     reference = output_files(fresh_project)
-    assert len(reference) == 3 * len(FAULT_SPECS) + 2
+    assert len(reference) == 3 * len(FAULT_SPECS) + 2 + len(EXPLORER_FILES)
     remove_outputs(fresh_project)
     return fresh_project, reference
 
