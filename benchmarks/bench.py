@@ -240,10 +240,11 @@ def measure_explorer_open(project: Path, repeat: int) -> list[float]:
 
     page = (project / OUTPUT / "explore.html").resolve().as_uri()
     results = []
-    for repetition in range(repeat):
+    for _repetition in range(repeat):
         options = webdriver.ChromeOptions()
         options.binary_location = chromium
-        for flag in [*CHROMIUM_FLAGS, f"--user-data-dir={project / f'chromium-{repetition}'}"]:
+        profile = tempfile.TemporaryDirectory(prefix="lr_plots_chromium_")  # a fresh profile each time
+        for flag in [*CHROMIUM_FLAGS, f"--user-data-dir={profile.name}"]:
             options.add_argument(flag)
         driver = webdriver.Chrome(service=Service(chromedriver), options=options)
         try:
@@ -258,6 +259,7 @@ def measure_explorer_open(project: Path, repeat: int) -> list[float]:
             results.append(time.perf_counter() - start)
         finally:
             driver.quit()
+            profile.cleanup()
     return results
 
 
