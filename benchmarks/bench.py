@@ -38,6 +38,17 @@ FLOOR = (
     "from matplotlib.figure import Figure; from matplotlib.backends.backend_agg import FigureCanvasAgg"
 )
 DOIT = [sys.executable, "-m", "doit"]
+GALLERY_FILES = ("index.html", "overview.png")
+EXPLORER_FILES = ("explore.html", "plotly.min.js")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @dataclass
@@ -114,6 +125,21 @@ def change_drawing(project: Path, repetition: int) -> None:
         drawing.write(f"# drawing changed {repetition}\n")
 
 
+def remove_files(project: Path, names: tuple[str, ...]) -> None:
+    for name in names:
+        (project / OUTPUT / name).unlink(missing_ok=True)
+
+
+def remove_gallery(project: Path, repetition: int) -> None:
+    build(project)
+    remove_files(project, GALLERY_FILES)
+
+
+def remove_gallery_and_explorer(project: Path, repetition: int) -> None:
+    build(project)
+    remove_files(project, GALLERY_FILES + EXPLORER_FILES)
+
+
 def nothing(project: Path, repetition: int) -> None:
     pass
 
@@ -163,6 +189,8 @@ def scenarios() -> list[Scenario]:
         Scenario("one spec's arguments changed, doit", "small", DOIT, change_arguments),
         Scenario("one spec's comment changed, doit", "small", DOIT, change_comment),
         Scenario("drawing code changed, doit -n 2", "small", [*DOIT, "-n", "2"], change_drawing),
+        Scenario(GALLERY_SCENARIO, "small", [*DOIT, "gallery"], remove_gallery),
+        Scenario(EXPLORER_SCENARIO, "small", [*DOIT, "gallery", "explore"], remove_gallery_and_explorer),
         Scenario("scale: cold doit -n 2", "scale", [*DOIT, "-n", "2"], remove_outputs),
         Scenario("scale: no-op doit", "scale", DOIT, build),
         Scenario(NO_OP_SPHINX_PLAIN, "docs", [*SPHINX, "docs_plain", "docs_plain/_build"], build_docs),
@@ -192,6 +220,8 @@ def measure(command: list[str], project: Path) -> dict:
 
 
 WATCH_SCENARIO = "watch: spec saved -> new PNG on disk"
+GALLERY_SCENARIO = "gallery rebuilt, doit gallery"
+EXPLORER_SCENARIO = "gallery and explorer rebuilt, doit gallery explore"
 
 
 def measure_watch(project: Path, repeat: int) -> list[dict]:
@@ -232,7 +262,61 @@ def measure_watch(project: Path, repeat: int) -> list[dict]:
         watcher.wait(timeout=30)
 
 
-def run(repeat: int, spec_count: int, scale_specs: int) -> tuple[dict[str, list[dict]], dict[str, int]]:
+def measure_explorer_open(project: Path, repeat: int) -> list[float]:
+    """Seconds from asking headless Chromium (a fresh one each time, its start not counted) to open
+    explore.html from disk, with the network off, to the chart drawn; none without Chromium and
+    chromedriver (Debian's chromium and chromium-driver)."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    chromedriver = shutil.which("chromedriver")
+    if not (chromium and chromedriver):
+        return []
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = (project / OUTPUT / "explore.html").resolve().as_uri()
+    results = []
+    for _repetition in range(repeat):
+        options = webdriver.ChromeOptions()
+        options.binary_location = chromium
+        profile = tempfile.TemporaryDirectory(prefix="lr_plots_chromium_")  # a fresh profile each time
+        for flag in [*CHROMIUM_FLAGS, f"--user-data-dir={profile.name}"]:
+            options.add_argument(flag)
+        driver = webdriver.Chrome(service=Service(chromedriver), options=options)
+        try:
+            driver.set_network_conditions(
+                offline=True, latency=0, download_throughput=-1, upload_throughput=-1
+            )
+            start = time.perf_counter()
+            driver.get(page)
+            WebDriverWait(driver, 60, poll_frequency=0.01).until(
+                lambda d: d.execute_script("return !!document.querySelector('#explorer .main-svg')")
+            )
+            results.append(time.perf_counter() - start)
+        finally:
+            driver.quit()
+            profile.cleanup()
+    return results
+
+
+def explorer_report(project: Path, repeat: int) -> str:
+    """The explorer's size with its library, and how long it takes to open in headless Chromium."""
+    sizes = {name: (project / OUTPUT / name).stat().st_size / 1e6 for name in EXPLORER_FILES}
+    total = sum(sizes.values())
+    size = " + ".join(f"{name} {megabytes:.3f} MB" for name, megabytes in sizes.items())
+    opening = measure_explorer_open(project, repeat)
+    if opening:
+        seconds = statistics.median(opening)
+        opens = (
+            f"opens in {seconds:.2f} s in headless Chromium from file:// (median of {len(opening)}, "
+            f"a fresh browser each; target < 2 s: {'yes' if seconds < 2 else '**no**'})"
+        )
+    else:
+        opens = "opening not measured (needs chromium and chromedriver)"
+    return f"explorer: {size} = {total:.3f} MB (target <= 5 MB: {'yes' if total <= 5 else '**no**'}); {opens}"
+
+
+def run(repeat: int, spec_count: int, scale_specs: int) -> tuple[dict[str, list[dict]], dict[str, int], str]:
     """Every scenario once per repetition, in turn (A B C A B C ...), so noise hits all alike."""
     workspace = Path(tempfile.mkdtemp(prefix="lr_plots_bench_"))
     try:
@@ -250,12 +334,12 @@ def run(repeat: int, spec_count: int, scale_specs: int) -> tuple[dict[str, list[
                 results[scenario.name].append(measure(scenario.command, project))
         # Last, alone: a warm process and an edit loop, not a command to interleave with the others.
         results[WATCH_SCENARIO] = measure_watch(projects["small"], repeat)
-        return results, counts
+        return results, counts, explorer_report(projects["small"], repeat)
     finally:
         shutil.rmtree(workspace, ignore_errors=True)
 
 
-def report(results: dict[str, list[dict]], counts: dict[str, int], repeat: int) -> str:
+def report(results: dict[str, list[dict]], counts: dict[str, int], repeat: int, explorer: str) -> str:
     seconds = {name: statistics.median(r["seconds"] for r in runs) for name, runs in results.items()}
     rss = {name: max(r["max_rss_kib"] for r in runs) / 1024 for name, runs in results.items()}
     baseline = seconds["baseline: one plain process"]
@@ -289,6 +373,10 @@ def report(results: dict[str, list[dict]], counts: dict[str, int], repeat: int) 
             f"<= 0.3 s more than without ({seconds[NO_OP_SPHINX] - seconds[NO_OP_SPHINX_PLAIN]:+.3f} s)",
             seconds[NO_OP_SPHINX] <= seconds[NO_OP_SPHINX_PLAIN] + 0.3,
         ),
+        EXPLORER_SCENARIO: (
+            f"<= gallery + 0.5 s (+{seconds[EXPLORER_SCENARIO] - seconds[GALLERY_SCENARIO]:.3f} s)",
+            seconds[EXPLORER_SCENARIO] <= seconds[GALLERY_SCENARIO] + 0.5,
+        ),
         "scale: cold doit -n 2": (
             f"per picture <= 1.2 x {small}-spec ({scale_per_picture / per_picture:.2f} x)",
             scale_per_picture <= 1.2 * per_picture,
@@ -317,6 +405,7 @@ def report(results: dict[str, list[dict]], counts: dict[str, int], repeat: int) 
         f"{scale_per_picture * 1000:.1f} ms with {scale} specs",
         f"peak memory of one process: cold doit -n 2 {cold_rss:.0f} MiB, baseline {baseline_rss:.0f} MiB "
         f"(target: at most the baseline's: {'yes' if cold_rss <= baseline_rss else '**no**'})",
+        explorer,
     ]
     return "\n".join(lines)
 
@@ -332,8 +421,8 @@ def main() -> None:
     )
     parser.add_argument("--scale-specs", type=int, default=500, help="spec count of the scale test")
     arguments = parser.parse_args()
-    results, counts = run(arguments.repeat, arguments.specs, arguments.scale_specs)
-    print(report(results, counts, arguments.repeat))
+    results, counts, explorer = run(arguments.repeat, arguments.specs, arguments.scale_specs)
+    print(report(results, counts, arguments.repeat, explorer))
 
 
 if __name__ == "__main__":

@@ -86,6 +86,21 @@ def build_gallery(output_folder: str, summaries: dict[str, str], picture_format:
     return None
 
 
+def build_explorer(
+    page_path: str, library_path: str, curves: list[tuple[str, str, str]]
+) -> TaskFailed | None:
+    """Action of explore: write explore.html and the charting library beside it."""
+    from lr_plots.explorer import write_explorer
+
+    try:
+        write_explorer(page_path, library_path, curves)
+    except OutputError as error:
+        return TaskFailed(str(error))
+    except Exception as error:
+        return TaskFailed(failure_message(page_path, error))
+    return None
+
+
 def remove_orphans(output_folder: str, targets: list[str]) -> None:
     """Clean action: remove the generated files in `output_folder` that are none of `targets`,
     looked for only when `doit clean` runs; it prints what it removes."""

@@ -145,7 +145,7 @@ def check_comparisons(spec_folder: str, comparisons: list[Comparison], curve_nam
             raise InvalidDodoFile(f"{comparison.path}: COMPARE names {member!r}{problem}.")
 
 
-GENERATED_SUFFIXES = (".csv", ".json", ".png", ".svg", ".html", ".tmp")
+GENERATED_SUFFIXES = (".csv", ".json", ".png", ".svg", ".html", ".js", ".tmp")
 
 
 def orphaned_outputs(output_folder: str, targets: list[str]) -> list[Path]:

@@ -8,7 +8,14 @@ from typing import Any
 from doit import get_var
 from doit.tools import config_changed
 
-from lr_plots.actions import build_gallery, draw_comparison, draw_picture, remove_orphans, write_curve
+from lr_plots.actions import (
+    build_explorer,
+    build_gallery,
+    draw_comparison,
+    draw_picture,
+    remove_orphans,
+    write_curve,
+)
 from lr_plots.discovery import Comparison, SpecFile, find_spec_files, installed_version
 from lr_plots.options import SETTINGS, Options, project_path, read_options
 
@@ -19,6 +26,7 @@ PACKAGE = Path(__file__).resolve().parent
 CURVE_CODE = ("curves.py", "atomic_file.py", "actions.py")
 DRAWING_CODE = ("drawing.py", "atomic_file.py", "actions.py")
 GALLERY_CODE = ("gallery.py", "templates/index.html.j2", "atomic_file.py")
+EXPLORER_CODE = ("explorer.py", "templates/explore.html.j2", "atomic_file.py", "actions.py")
 
 
 def package_files(names: tuple[str, ...]) -> list[str]:
@@ -39,6 +47,8 @@ class PictureTasks:
         self.gallery = [f"{self.out}/index.html"]
         if options.picture_format == "png":
             self.gallery.append(f"{self.out}/overview.png")
+        # The page, then plotly.js from the plotly package, written beside it so the page works offline.
+        self.explorer = [f"{self.out}/explore.html", f"{self.out}/plotly.min.js"]
 
     def task_curve(self) -> Any:
         """Run each spec's torch scheduler; write <out>/<Name>.csv (step,lr,...) and <Name>.json."""
@@ -117,11 +127,24 @@ class PictureTasks:
             "clean": True,
         }
 
+    def task_explore(self) -> Any:
+        """Write <out>/explore.html, every curve on one interactive chart, with plotly.min.js beside it."""
+        curves = [(spec.name, spec.csv, spec.metadata) for spec in self.specs]  # the specs with a curve
+        return {
+            "file_dep": [path for spec in self.specs for path in (spec.csv, spec.metadata)]
+            + package_files(EXPLORER_CODE),
+            "targets": self.explorer,
+            "actions": [(build_explorer, [*self.explorer, curves])],
+            "uptodate": [config_changed({"plotly": installed_version("plotly")})],
+            "clean": True,
+        }
+
     def task_orphans(self) -> Any:
         """On `doit clean`: remove generated files no task builds now (deleted specs, killed builds)."""
         targets = [path for spec in self.specs for path in (spec.csv, spec.metadata, spec.picture)]
         targets += [path for item in self.comparisons for path in (item.metadata, item.picture)]
-        return {"actions": None, "clean": [(remove_orphans, [self.out, targets + self.gallery])]}
+        owned = targets + self.gallery + self.explorer
+        return {"actions": None, "clean": [(remove_orphans, [self.out, owned])]}
 
     def namespace(self) -> dict[str, Any]:
         """What doit loads from a dodo.py: DOIT_CONFIG and the task creators."""

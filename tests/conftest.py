@@ -28,9 +28,10 @@ def defines_compare(path: Path) -> bool:
 COMPARISONS = [name for name in SPEC_NAMES if defines_compare(ROOT / "lr_plots" / "specs" / f"{name}.py")]
 CURVE_NAMES = [name for name in SPEC_NAMES if name not in COMPARISONS]  # the specs with a curve
 OUTPUT = "lr_scheduler_images"
-GENERATED_SUFFIXES = (".png", ".csv", ".json", ".svg", ".html")
+GENERATED_SUFFIXES = (".png", ".csv", ".json", ".svg", ".html", ".js")
 GENERATED = (*tuple(f"*{suffix}" for suffix in GENERATED_SUFFIXES), ".doit.db*", "__pycache__", "*.tmp")
 GALLERY_FILES = {"index.html", "overview.png"}
+EXPLORER_FILES = {"explore.html", "plotly.min.js"}
 
 # Runs doit inside this interpreter and reports which heavy libraries ended up imported. With
 # BLOCK=torch, importing torch raises, in this process and in every worker doit forks from it.
@@ -109,10 +110,10 @@ def output_files(project: Path, folder: str = OUTPUT) -> dict[str, bytes]:
 
 def picture_files(names: list[str], picture_format: str = "png") -> set[str]:
     """The files a build makes for the specs `names`: CSV, JSON and picture each (JSON and picture
-    for a comparison), and the gallery."""
+    for a comparison), the gallery and the explorer."""
     files = {f"{name}.{suffix}" for name in names for suffix in ("json", picture_format)}
     files |= {f"{name}.csv" for name in names if name not in COMPARISONS}
-    return files | {"index.html"} | ({"overview.png"} if picture_format == "png" else set())
+    return files | {"index.html"} | ({"overview.png"} if picture_format == "png" else set()) | EXPLORER_FILES
 
 
 def live_processes(field: str, value: int) -> list[int]:

@@ -2,7 +2,16 @@
 
 import sys
 
-from conftest import DOIT_PROBE, OUTPUT, SPEC_NAMES, output_files, picture_files, run_doit
+from conftest import (
+    DOIT_PROBE,
+    EXPLORER_FILES,
+    GALLERY_FILES,
+    OUTPUT,
+    SPEC_NAMES,
+    output_files,
+    picture_files,
+    run_doit,
+)
 
 GOOD = 'SCHEDULER = StepLR\nARGUMENTS = {"step_size": 30}\nBASE_LR = 0.05\nSTEPS = 100\n'
 BROKEN_SPECS = {
@@ -77,8 +86,8 @@ def test_broken_specs_fail_alone_with_clear_messages(fresh_project):
         assert f"TaskFailed - taskid:curve:{name}" in output
         assert message in output, name
     assert "Traceback" not in output
-    # Every other picture is built; the gallery, which shows them all, waits for the broken ones.
-    assert set(output_files(fresh_project)) == picture_files(SPEC_NAMES) - {"index.html", "overview.png"}
+    # Every other picture is built; the gallery and explorer, which show them all, wait for the broken ones.
+    assert set(output_files(fresh_project)) == picture_files(SPEC_NAMES) - GALLERY_FILES - EXPLORER_FILES
     assert [path.name for path in (fresh_project / OUTPUT).glob(".*.tmp")] == []
 
 

@@ -31,3 +31,4 @@ def test_benchmark_prints_a_row_of_positive_numbers_per_scenario():
         if cells[0].strip() != bench.WATCH_SCENARIO:
             assert float(cells[4]) > 0, cells  # peak memory
     assert "peak memory of one process: cold doit -n 2" in result.stdout
+    assert "explorer: explore.html " in result.stdout

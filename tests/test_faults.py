@@ -11,7 +11,16 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import CURVE_NAMES, OUTPUT, executed, live_processes, output_files, run_doit, tasks
+from conftest import (
+    CURVE_NAMES,
+    EXPLORER_FILES,
+    OUTPUT,
+    executed,
+    live_processes,
+    output_files,
+    run_doit,
+    tasks,
+)
 
 
 def remove_outputs(project: Path) -> None:
@@ -79,7 +88,7 @@ def small_project(fresh_project: Path) -> tuple[Path, dict[str, bytes]]:
             spec.unlink()
     run_doit(fresh_project)
     reference = output_files(fresh_project)
-    assert len(reference) == 3 * len(FAULT_SPECS) + 2
+    assert len(reference) == 3 * len(FAULT_SPECS) + 2 + len(EXPLORER_FILES)
     remove_outputs(fresh_project)
     return fresh_project, reference
 
@@ -150,7 +159,7 @@ def test_killed_build_keeps_the_work_it_finished(built_project):
 
 def test_deleted_database_rebuilds_everything(built_template, built_project):
     (built_project / ".doit.db").unlink()
-    assert executed(run_doit(built_project)) == tasks("curve") | tasks("plot") | {"gallery"}
+    assert executed(run_doit(built_project)) == tasks("curve") | tasks("plot") | {"gallery", "explore"}
     assert_matches_clean_build(built_project, output_files(built_template))
 
 
@@ -162,7 +171,7 @@ def test_corrupted_database_is_set_aside_and_everything_rebuilt(built_template, 
     assert "the dependency database .doit.db is corrupted" in result.stderr
     assert "every task will be rebuilt" in result.stderr
     assert "Traceback" not in result.stderr
-    assert executed(result) == tasks("curve") | tasks("plot") | {"gallery"}
+    assert executed(result) == tasks("curve") | tasks("plot") | {"gallery", "explore"}
     assert_matches_clean_build(built_project, output_files(built_template))
     assert (built_project / ".doit.db.corrupt").exists()
     assert executed(run_doit(built_project)) == set()
@@ -230,7 +239,7 @@ def test_deleted_spec_drops_its_tasks_and_clean_removes_its_orphans(built_projec
     (built_project / "lr_plots/specs/PolynomialLR.py").unlink()
     listing = run_doit(built_project, "list", "--all").stdout
     assert ":PolynomialLR " not in listing and "curve:ExponentialLR" in listing
-    assert executed(run_doit(built_project)) == {"gallery"}  # which no longer shows PolynomialLR
+    assert executed(run_doit(built_project)) == {"gallery", "explore"}  # which no longer show PolynomialLR
     assert 'src="PolynomialLR.png"' not in (built_project / OUTPUT / "index.html").read_text()
     assert (built_project / OUTPUT / "PolynomialLR.png").exists()  # a build never deletes what it doesn't own
 

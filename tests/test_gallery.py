@@ -157,8 +157,9 @@ def test_specs_and_out_draw_another_folder_incrementally(fresh_project, tmp_path
     specs.mkdir()
     (specs / "HalvingLR.py").write_text(CUSTOM_SPEC)
     variables = [f"specs={specs}", f"out={out}"]
+    rebuilt = {"curve:HalvingLR", "plot:HalvingLR", "gallery", "explore"}
 
-    assert executed(run_doit(fresh_project, *variables)) == {"curve:HalvingLR", "plot:HalvingLR", "gallery"}
+    assert executed(run_doit(fresh_project, *variables)) == rebuilt
     assert set(output_files(tmp_path, "my_pictures")) == picture_files(["HalvingLR"])
     rows = (out / "HalvingLR.csv").read_text().splitlines()
     assert [float(row.split(",")[1]) for row in rows[1:]] == [0.1 * 0.5 ** (n // 5) for n in range(30)]
@@ -168,8 +169,10 @@ def test_specs_and_out_draw_another_folder_incrementally(fresh_project, tmp_path
     html = (out / "index.html").read_text()
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "&lt;b&gt;bold&lt;/b&gt;" in html and "<b>bold" not in html
+    explorer = (out / "explore.html").read_text()
+    assert "&lt;b&gt;bold&lt;/b&gt;" in explorer and "<b>bold" not in explorer
 
     assert executed(run_doit(fresh_project, *variables)) == set()
     spec = specs / "HalvingLR.py"
     spec.write_text(spec.read_text().replace('"every": 5', '"every": 10'))
-    assert executed(run_doit(fresh_project, *variables)) == {"curve:HalvingLR", "plot:HalvingLR", "gallery"}
+    assert executed(run_doit(fresh_project, *variables)) == rebuilt

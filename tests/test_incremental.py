@@ -40,7 +40,7 @@ def test_changed_arguments_rebuild_exactly_that_curve_and_plot(built_project):
     before = output_files(built_project)
 
     # Compare_decay overlays StepLR's curve, so it is redrawn too; no other comparison is.
-    rebuilt = {"curve:StepLR", "plot:StepLR", "plot:Compare_decay", "gallery"}
+    rebuilt = {"curve:StepLR", "plot:StepLR", "plot:Compare_decay", "gallery", "explore"}
     assert executed(run_doit(built_project)) == rebuilt
     after = output_files(built_project)
     assert after["StepLR.csv"].splitlines()[31] == b"30,0.025"
@@ -52,6 +52,7 @@ def test_changed_arguments_rebuild_exactly_that_curve_and_plot(built_project):
         "Compare_decay.png",
         "index.html",
         "overview.png",
+        "explore.html",
     }
 
 
