@@ -154,6 +154,7 @@ def test_steps_per_epoch_redraws_the_picture_and_leaves_the_csv(built_project):
         "curve:PolynomialLR",
         "plot:PolynomialLR",
         "gallery",
+        "explore",
     }
     after = output_files(built_project)
     changed = {name for name in before if before[name] != after[name]}
@@ -165,6 +166,7 @@ def test_steps_per_epoch_redraws_the_picture_and_leaves_the_csv(built_project):
         "PolynomialLR.png",
         "index.html",
         "overview.png",
+        "explore.html",
     }  # OneCycleLR.csv is byte-identical, and no comparison was redrawn
     assert read_metadata(built_project, "OneCycleLR")["steps_per_epoch"] is None
 
