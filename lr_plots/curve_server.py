@@ -173,19 +173,19 @@ def serve(listening_fd: int) -> None:
             for key, _ in selector.select():
                 if key.fileobj is listener:
                     client, _ = listener.accept()
-                    selector.register(client, selectors.EVENT_READ, client.makefile("rwb"))
+                    selector.register(client, selectors.EVENT_READ, (client, client.makefile("rwb")))
                     clients += 1
                 elif key.fileobj is sys.stdin.buffer:
                     if not os.read(sys.stdin.fileno(), 1):
                         selector.unregister(sys.stdin.buffer)
                         starter_running = False
                 else:
-                    stream = key.data
+                    connection, stream = key.data
                     line = stream.readline()
                     if not line:
-                        selector.unregister(key.fileobj)
+                        selector.unregister(connection)
                         stream.close()
-                        key.fileobj.close()
+                        connection.close()
                         clients -= 1
                         continue
                     stream.write(json.dumps(answer(json.loads(line)).__dict__).encode() + b"\n")
