@@ -162,6 +162,7 @@ def serve(listening_fd: int) -> None:
     """The torch process: write the curves the workers ask for, one at a time, until the worker
     that started it has ended (its stdin closes) and no worker is connected."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it at once, with the build
+    warm_up()
     listener = socket.socket(fileno=listening_fd)
     address = listener.getsockname()
     selector = selectors.DefaultSelector()
@@ -192,6 +193,14 @@ def serve(listening_fd: int) -> None:
                     stream.flush()
     finally:
         Path(address).unlink(missing_ok=True)
+
+
+def warm_up() -> None:
+    """Import torch with torch._dynamo (which creating any optimizer loads, 0.7 s) before the first
+    curve, so that no spec's time limit pays for it."""
+    import torch
+
+    torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
 
 
 def answer(request: dict[str, str]) -> Reply:
