@@ -23,15 +23,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = "lr_scheduler_images"
 
-# Runs a command and reports its wall time and the largest resident set of any process it started
-# (Linux accounts a waited-for grandchild, such as a doit worker, in RUSAGE_CHILDREN too).
+# Runs a command and reports its wall time, the CPU time (user + system) of all the processes it
+# started, and the largest resident set of any of them. Linux accounts a waited-for grandchild, such
+# as a doit worker, in RUSAGE_CHILDREN too; as a child subreaper this process also adopts and waits
+# for those that outlive their parent (multiprocessing's forkserver ends just after doit does, and
+# doit's workers are its children), so none is left out.
 MEASURE = """
-import json, resource, subprocess, sys, time
+import ctypes, json, os, resource, subprocess, sys, time
+if sys.platform == "linux":
+    ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
 start = time.perf_counter()
 done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
 seconds = time.perf_counter() - start
+while True:
+    try:
+        os.wait()
+    except ChildProcessError:
+        break
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"seconds": seconds, "code": done.returncode, "output": done.stdout + done.stderr,
-                  "max_rss_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+                  "cpu_seconds": usage.ru_utime + usage.ru_stime, "max_rss_kib": usage.ru_maxrss}))
 """
 FLOOR = (
     "import torch; torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1); "
@@ -49,6 +60,9 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# A cold `doit -n 2` took 0.78 of the baseline (README, before lr_plots.curve_server): issue 13 asks
+# that it be no slower.
+BEFORE_TORCH_PROCESS_N2 = 0.784
 
 
 @dataclass
@@ -185,6 +199,7 @@ def scenarios() -> list[Scenario]:
         Scenario("cold doit -n 1", "small", [*DOIT, "-n", "1"], remove_outputs),
         Scenario("cold doit -n 2", "small", [*DOIT, "-n", "2"], remove_outputs),
         Scenario("cold doit -n 4", "small", [*DOIT, "-n", "4"], remove_outputs),
+        Scenario("cold doit -n 8", "small", [*DOIT, "-n", "8"], remove_outputs),
         Scenario("no-op doit", "small", DOIT, build),
         Scenario("one spec's arguments changed, doit", "small", DOIT, change_arguments),
         Scenario("one spec's comment changed, doit", "small", DOIT, change_comment),
@@ -252,7 +267,7 @@ def measure_watch(project: Path, repeat: int) -> list[dict]:
                 if time.perf_counter() - start > 60:
                     sys.exit("doit watch did not redraw the picture within 60 s")
                 time.sleep(0.002)
-            results.append({"seconds": time.perf_counter() - start, "max_rss_kib": 0})
+            results.append({"seconds": time.perf_counter() - start, "cpu_seconds": 0, "max_rss_kib": 0})
             for line in watcher.stdout:  # the build's report: the next edit starts after it
                 if line.startswith("[watch] rebuilt"):
                     break
@@ -342,6 +357,7 @@ def run(repeat: int, spec_count: int, scale_specs: int) -> tuple[dict[str, list[
 def report(results: dict[str, list[dict]], counts: dict[str, int], repeat: int, explorer: str) -> str:
     seconds = {name: statistics.median(r["seconds"] for r in runs) for name, runs in results.items()}
     rss = {name: max(r["max_rss_kib"] for r in runs) / 1024 for name, runs in results.items()}
+    cpu = {name: statistics.median(r["cpu_seconds"] for r in runs) for name, runs in results.items()}
     baseline = seconds["baseline: one plain process"]
     floor = seconds["floor: import torch, make an SGD, import Agg"]
     import_doit = seconds['python -c "import doit"']
@@ -349,9 +365,25 @@ def report(results: dict[str, list[dict]], counts: dict[str, int], repeat: int, 
     per_picture = seconds["cold doit -n 2"] / small
     scale_per_picture = seconds["scale: cold doit -n 2"] / scale
 
+    serial, serial_cpu = seconds["cold doit -n 1"], cpu["cold doit -n 1"]
     targets = {
-        "cold doit -n 2": ("<= 0.7 x baseline", seconds["cold doit -n 2"] <= 0.7 * baseline),
+        "cold doit -n 2": (
+            f"<= 0.7 x baseline; <= {BEFORE_TORCH_PROCESS_N2:.2f} x baseline (its time before issue 13)",
+            [
+                seconds["cold doit -n 2"] <= 0.7 * baseline,
+                seconds["cold doit -n 2"] <= BEFORE_TORCH_PROCESS_N2 * baseline,
+            ],
+        ),
         "cold doit -n 1": ("<= 1.0 x baseline", seconds["cold doit -n 1"] <= baseline),
+        "cold doit -n 4": (
+            f"<= 1.0 x doit -n 1 ({seconds['cold doit -n 4'] / serial:.2f} x); "
+            f"CPU <= 1.3 x doit -n 1's ({cpu['cold doit -n 4'] / serial_cpu:.2f} x)",
+            [seconds["cold doit -n 4"] <= serial, cpu["cold doit -n 4"] <= 1.3 * serial_cpu],
+        ),
+        "cold doit -n 8": (
+            f"<= 1.0 x doit -n 1 ({seconds['cold doit -n 8'] / serial:.2f} x)",
+            seconds["cold doit -n 8"] <= serial,
+        ),
         "no-op doit": (
             f"<= 0.05 x baseline, <= 2.5 x import doit ({seconds['no-op doit'] / import_doit:.2f} x)",
             seconds["no-op doit"] <= 0.05 * baseline and seconds["no-op doit"] <= 2.5 * import_doit,
@@ -388,16 +420,18 @@ def report(results: dict[str, list[dict]], counts: dict[str, int], repeat: int, 
         f"matplotlib {version('matplotlib')}; doit {version('doit')}; "
         f"{repeat} repetitions interleaved, medians; {small} specs, scale: {scale} specs",
         "",
-        "| scenario | median s | x baseline | x floor | peak RSS MiB | target | met |",
-        "| --- | ---: | ---: | ---: | ---: | --- | --- |",
+        "| scenario | median s | x baseline | x floor | peak RSS MiB | CPU s | target | met |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
     ]
     for name, value in seconds.items():
         target, met = targets.get(name, ("", None))
-        mark = "" if met is None else ("yes" if met else "**no**")
+        verdicts = [] if met is None else met if isinstance(met, list) else [met]
+        mark = "; ".join("yes" if verdict else "**no**" for verdict in verdicts)
         peak = f"{rss[name]:.0f}" if rss[name] else ""
+        cpu_seconds = f"{cpu[name]:.2f}" if cpu[name] else ""
         lines.append(
             f"| {name} | {value:.3f} | {value / baseline:.3f} | {value / floor:.2f} | "
-            f"{peak} | {target} | {mark} |"
+            f"{peak} | {cpu_seconds} | {target} | {mark} |"
         )
     lines += [
         "",

@@ -2,6 +2,7 @@
 any error into a short doit failure that names the file at fault."""
 
 import signal
+import sys
 import threading
 import traceback
 from collections.abc import Iterator
@@ -20,7 +21,23 @@ class TimeLimitExceeded(BaseException):
 def write_curve(
     spec_path: str, csv_path: str, metadata_path: str, timeout_seconds: float
 ) -> TaskFailed | None:
-    """Action of curve:<Name>: run the spec's scheduler, write its CSV and metadata JSON."""
+    """Action of curve:<Name>: run the spec's scheduler, write its CSV and metadata JSON; in a doit
+    worker process, by the build's one torch process (lr_plots.curve_server)."""
+    from lr_plots.curve_server import request_curve, should_hand_over
+
+    if should_hand_over():
+        reply = request_curve(spec_path, csv_path, metadata_path, timeout_seconds)
+        if reply is not None:
+            sys.stdout.write(reply.stdout)
+            sys.stderr.write(reply.stderr)
+            return None if reply.failure is None else TaskFailed(reply.failure)
+    return write_curve_here(spec_path, csv_path, metadata_path, timeout_seconds)
+
+
+def write_curve_here(
+    spec_path: str, csv_path: str, metadata_path: str, timeout_seconds: float
+) -> TaskFailed | None:
+    """Run the spec's scheduler in this process and write its CSV and metadata JSON."""
     from lr_plots.curves import SpecError, write_curve_files
 
     try:

@@ -18,12 +18,13 @@ from lr_plots.actions import (
 )
 from lr_plots.discovery import Comparison, SpecFile, find_spec_files, installed_version
 from lr_plots.options import SETTINGS, Options, project_path, read_options
+from lr_plots.worker_start import start_workers_warm
 
 PACKAGE = Path(__file__).resolve().parent
 
 
 # The package's own files that each kind of task depends on.
-CURVE_CODE = ("curves.py", "atomic_file.py", "actions.py")
+CURVE_CODE = ("curves.py", "curve_server.py", "atomic_file.py", "actions.py")
 DRAWING_CODE = ("drawing.py", "atomic_file.py", "actions.py")
 GALLERY_CODE = ("gallery.py", "templates/index.html.j2", "atomic_file.py")
 EXPLORER_CODE = ("explorer.py", "templates/explore.html.j2", "atomic_file.py", "actions.py")
@@ -151,6 +152,7 @@ class PictureTasks:
         # sqlite3-each-task: doit's sqlite3 backend committing every finished task, which also holds
         # the folder's build lock (lr_plots.dependency_db, a doit.BACKEND entry point).
         doit_config = {"backend": "sqlite3-each-task", "dep_file": self.options.dep_file}
+        start_workers_warm()
         return {"DOIT_CONFIG": doit_config, **{name: getattr(self, name) for name in TASK_CREATORS}}
 
 

@@ -7,6 +7,7 @@ runs in a child forked from it, which loads the tasks and lr_plots' code anew, s
 the code that runs.
 """
 
+import multiprocessing
 import os
 import queue
 import signal
@@ -242,6 +243,8 @@ class Watch(Command):
         stop = threading.Event()
         try:
             warm_up()
+            # Each build's workers (-n N) fork from its child, and so start with torch imported.
+            multiprocessing.set_start_method("fork", force=True)
             start_watching(watched_paths(pos_args), batches, stop)
             print_report(run_build(self.task_loader, arguments))
             print(f"[watch] watching {', '.join(watched_paths(pos_args))}; Ctrl-C stops", flush=True)

@@ -1,6 +1,7 @@
 """Fixtures for running doit on temporary copies of the project, built once per test session."""
 
 import ast
+import os
 import shutil
 import subprocess
 import sys
@@ -49,6 +50,31 @@ code = DoitMain().run(sys.argv[1:])
 print("imported:", *sorted(name for name in ("torch", "matplotlib") if name in sys.modules))
 sys.exit(code)
 """
+
+# A sitecustomize.py for PYTHONPATH: every process of a build that imports torch, however it was
+# started (forked, spawned, from a forkserver, or run as a program), leaves a file named by its pid.
+TORCH_IMPORT_RECORDER = """
+import importlib.abc, os, sys
+class TorchImportRecorder(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == "torch":
+            open(os.path.join(os.environ["TORCH_IMPORTS"], str(os.getpid())), "w").close()
+sys.meta_path.insert(0, TorchImportRecorder())
+"""
+
+
+def recording_torch_imports(folder: Path) -> dict[str, str]:
+    """An environment in which every process that imports torch leaves a file in `folder`."""
+    (folder / "sitecustomize").mkdir(parents=True)
+    (folder / "sitecustomize/sitecustomize.py").write_text(TORCH_IMPORT_RECORDER)
+    (folder / "imports").mkdir()
+    path = os.pathsep.join(filter(None, [str(folder / "sitecustomize"), os.environ.get("PYTHONPATH")]))
+    return {**os.environ, "PYTHONPATH": path, "TORCH_IMPORTS": str(folder / "imports")}
+
+
+def torch_importers(folder: Path) -> int:
+    """How many processes imported torch in a build run with recording_torch_imports(folder)."""
+    return len(list((folder / "imports").iterdir()))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

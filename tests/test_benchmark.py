@@ -30,5 +30,6 @@ def test_benchmark_prints_a_row_of_positive_numbers_per_scenario():
         assert median > 0 and to_baseline > 0 and to_floor > 0, cells
         if cells[0].strip() != bench.WATCH_SCENARIO:
             assert float(cells[4]) > 0, cells  # peak memory
+            assert float(cells[5]) > 0, cells  # CPU seconds
     assert "peak memory of one process: cold doit -n 2" in result.stdout
     assert "explorer: explore.html " in result.stdout

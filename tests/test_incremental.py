@@ -1,10 +1,20 @@
 """doit rebuilds exactly the pictures whose definitions changed, and cleans what it built."""
 
-import os
 import sys
 
 import pytest
-from conftest import DOIT_PROBE, OUTPUT, SPEC_NAMES, executed, output_files, picture_files, run_doit, tasks
+from conftest import (
+    DOIT_PROBE,
+    OUTPUT,
+    SPEC_NAMES,
+    executed,
+    output_files,
+    picture_files,
+    recording_torch_imports,
+    run_doit,
+    tasks,
+    torch_importers,
+)
 
 REFERENCE_PICTURES = {
     "LambdaLR",
@@ -73,7 +83,7 @@ def test_comment_or_docstring_change_reruns_curve_but_rewrites_no_png(built_proj
     assert png.stat().st_ino == png_stat.st_ino
 
 
-def test_drawing_change_replots_everything_without_torch(built_project):
+def test_drawing_change_replots_everything_without_torch(built_project, tmp_path):
     drawing = built_project / "lr_plots/drawing.py"
     drawing.write_text(drawing.read_text() + "\n# the drawing code changed\n")
 
@@ -82,10 +92,13 @@ def test_drawing_change_replots_everything_without_torch(built_project):
         "-n",
         "2",
         python=[sys.executable, "-c", DOIT_PROBE],
-        env={**os.environ, "BLOCK": "torch"},
+        env={**recording_torch_imports(tmp_path / "probe"), "BLOCK": "torch"},
     )
     assert executed(result) == tasks("plot")
     assert result.stdout.splitlines()[-1] == "imported:"  # the drawing ran in the workers
+    # Nor did any other process: the workers (which start from a forkserver, where BLOCK does not
+    # reach) or a torch process.
+    assert torch_importers(tmp_path / "probe") == 0
 
 
 def test_in_process_drawing_build_does_not_import_torch(built_project):

@@ -4,11 +4,14 @@ import os
 import struct
 import sys
 
-from conftest import output_files, run_doit
+import pytest
+from conftest import output_files, recording_torch_imports, run_doit, torch_importers
 
-SPAWN_DOIT = (
+# doit with the start method of its worker processes chosen by the program (lr_plots' tasks choose
+# multiprocessing's forkserver when the program has not): sys.argv[1] is the method.
+DOIT_STARTING_WORKERS_BY = (
     "import multiprocessing, sys\n"
-    "multiprocessing.set_start_method('spawn')\n"
+    "multiprocessing.set_start_method(sys.argv.pop(1))\n"
     "from doit.doit_cmd import DoitMain\n"
     "sys.exit(DoitMain().run(sys.argv[1:]))\n"
 )
@@ -32,15 +35,25 @@ def test_serial_and_parallel_builds_are_byte_identical(built_template, fresh_pro
     result = run_doit(fresh_project, "-n", "1", env=strict)
     assert "Warning" not in result.stdout + result.stderr
     four = copy_project(tmp_path / "four")
-    run_doit(four, "-n", "4", env=strict)
+    run_doit(four, "-n", "4", env={**recording_torch_imports(tmp_path / "probe"), **strict})
     reference = output_files(built_template)  # built with -n 2
     assert output_files(fresh_project) == reference
     assert output_files(four) == reference
+    # Four workers computed 22 curves, and one process, the build's torch process, imported torch.
+    assert torch_importers(tmp_path / "probe") == 1
 
 
-def test_build_under_spawn_start_method_matches(built_template, fresh_project):
-    run_doit(fresh_project, "-n", "2", python=[sys.executable, "-c", SPAWN_DOIT])
+@pytest.mark.parametrize("start_method", ["spawn", "fork"])
+def test_build_under_other_start_methods_matches(built_template, fresh_project, tmp_path, start_method):
+    run_doit(
+        fresh_project,
+        "-n",
+        "2",
+        python=[sys.executable, "-c", DOIT_STARTING_WORKERS_BY, start_method],
+        env=recording_torch_imports(tmp_path / "probe"),
+    )
     assert output_files(fresh_project) == output_files(built_template)
+    assert torch_importers(tmp_path / "probe") == 1
 
 
 def test_pngs_carry_no_text_or_time_chunks(built_template):

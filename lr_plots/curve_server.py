@@ -1,0 +1,217 @@
+"""One torch process per parallel build: doit's worker processes (`doit -n N`) hand it their curve
+tasks, so torch is imported once per build however many workers there are, and never by a build
+that only draws."""
+
+import contextlib
+import io
+import json
+import multiprocessing
+import multiprocessing.util
+import os
+import selectors
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+# What the torch process runs: it takes the worker's sys.path, so it imports the same lr_plots.
+BOOTSTRAP = (
+    "import json, sys; settings = json.loads(sys.argv[1]); sys.path[:] = settings['sys_path']; "
+    "from lr_plots.curve_server import serve; serve(settings['listening_fd'])"
+)
+SOCKET_PREFIX = "curves-"
+
+
+@dataclass
+class Reply:
+    """What the torch process did with one curve: its failure message or None, what the spec printed."""
+
+    failure: str | None
+    stdout: str
+    stderr: str
+
+
+def should_hand_over() -> bool:
+    """True in a doit worker process (a child of doit's process) that has not imported torch yet.
+    doit's own process (`doit`, `doit -n 1`) and a worker forked from a process holding torch (those
+    of `doit watch -n N`) compute their curves themselves."""
+    return multiprocessing.parent_process() is not None and "torch" not in sys.modules
+
+
+def request_curve(spec_path: str, csv_path: str, metadata_path: str, timeout_seconds: float) -> Reply | None:
+    """Have the build's torch process write the curve of `spec_path`, starting that process if no
+    worker has yet; None if it cannot be reached (the caller then computes the curve itself)."""
+    global _connection
+    if _connection is None:
+        _connection = connect_or_start()
+        if _connection is None:
+            return None
+    request = {
+        "cwd": os.getcwd(),
+        "spec": spec_path,
+        "csv": csv_path,
+        "metadata": metadata_path,
+        "timeout": timeout_seconds,
+    }
+    try:
+        _connection.sendall(json.dumps(request).encode() + b"\n")
+        line = _connection.makefile("rb").readline()
+    except OSError:
+        line = b""
+    if not line:  # the torch process is gone (killed?): outputs are written atomically, so redo here
+        _connection.close()
+        _connection = None
+        return None
+    return Reply(**json.loads(line))
+
+
+# This worker's connection to its build's torch process, made at its first curve task.
+_connection: socket.socket | None = None
+
+
+def connect_or_start() -> socket.socket | None:
+    """A connection to the torch process of this build (one per doit process, whose pid names its
+    socket), started by the first worker that needs it; None if no private socket folder is at hand."""
+    parent = multiprocessing.parent_process()
+    folder = private_folder()
+    if parent is None or folder is None:
+        return None
+    address = str(folder / f"{SOCKET_PREFIX}{parent.pid}")
+    for attempt in range(5):
+        client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            client.connect(address)
+            return client
+        except FileNotFoundError:
+            client.close()
+        except ConnectionRefusedError:  # being set up by another worker this instant, or stale
+            client.close()
+            if attempt == 0:
+                time.sleep(0.05)
+                continue
+            Path(address).unlink(missing_ok=True)
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            listener.bind(address)
+            listener.listen()
+        except OSError:  # another worker bound it first: connect to it on the next round
+            listener.close()
+            continue
+        remove_stale_sockets(folder)
+        start_server(listener)
+        listener.close()  # the torch process holds it now; connections queue until it accepts them
+    return None
+
+
+def private_folder() -> Path | None:
+    """<tmp>/lr_plots-<uid>, made readable by this user only, where the sockets live; None if it
+    cannot be made or belongs to someone else."""
+    folder = Path(tempfile.gettempdir()) / f"lr_plots-{os.getuid()}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        info = os.lstat(folder)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+        return None
+    return folder
+
+
+def remove_stale_sockets(folder: Path) -> None:
+    """Remove the sockets left by killed builds: those whose doit process no longer exists."""
+    for path in folder.glob(f"{SOCKET_PREFIX}*"):
+        try:
+            os.kill(int(path.name[len(SOCKET_PREFIX) :]), 0)
+        except ProcessLookupError:
+            path.unlink(missing_ok=True)
+        except (ValueError, OSError):
+            pass
+
+
+def start_server(listener: socket.socket) -> None:
+    """Start the torch process on `listener`; this worker waits for it to end before it ends itself
+    (so the build does not finish while it runs, and its CPU time is counted as the build's)."""
+    settings = {"sys_path": sys.path, "listening_fd": listener.fileno()}
+    server = subprocess.Popen(
+        [sys.executable, "-c", BOOTSTRAP, json.dumps(settings)],
+        pass_fds=[listener.fileno()],
+        stdin=subprocess.PIPE,
+    )
+    # Run as this worker ends (multiprocessing runs its finalizers then; atexit does not run there).
+    multiprocessing.util.Finalize(None, stop_server, args=(server,), exitpriority=0)
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    """Tell the torch process that the worker which started it is ending (it ends once no other
+    worker is connected either) and wait for it."""
+    global _connection
+    if _connection is not None:
+        _connection.close()
+        _connection = None
+    if server.stdin is not None:
+        server.stdin.close()
+    server.wait()
+
+
+def serve(listening_fd: int) -> None:
+    """The torch process: write the curves the workers ask for, one at a time, until the worker
+    that started it has ended (its stdin closes) and no worker is connected."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it at once, with the build
+    warm_up()
+    listener = socket.socket(fileno=listening_fd)
+    address = listener.getsockname()
+    selector = selectors.DefaultSelector()
+    selector.register(listener, selectors.EVENT_READ)
+    selector.register(sys.stdin.buffer, selectors.EVENT_READ)
+    starter_running, clients = True, 0
+    try:
+        while starter_running or clients:
+            for key, _ in selector.select():
+                if key.fileobj is listener:
+                    client, _ = listener.accept()
+                    selector.register(client, selectors.EVENT_READ, (client, client.makefile("rwb")))
+                    clients += 1
+                elif key.fileobj is sys.stdin.buffer:
+                    if not os.read(sys.stdin.fileno(), 1):
+                        selector.unregister(sys.stdin.buffer)
+                        starter_running = False
+                else:
+                    connection, stream = key.data
+                    line = stream.readline()
+                    if not line:
+                        selector.unregister(connection)
+                        stream.close()
+                        connection.close()
+                        clients -= 1
+                        continue
+                    stream.write(json.dumps(answer(json.loads(line)).__dict__).encode() + b"\n")
+                    stream.flush()
+    finally:
+        Path(address).unlink(missing_ok=True)
+
+
+def warm_up() -> None:
+    """Import torch with torch._dynamo (which creating any optimizer loads, 0.7 s) before the first
+    curve, so that no spec's time limit pays for it."""
+    import torch
+
+    torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+
+
+def answer(request: dict[str, str]) -> Reply:
+    """Write one curve as the worker asked, capturing what the spec prints."""
+    from lr_plots.actions import write_curve_here
+
+    if os.getcwd() != request["cwd"]:
+        os.chdir(request["cwd"])
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        failure = write_curve_here(
+            request["spec"], request["csv"], request["metadata"], float(request["timeout"])
+        )
+    return Reply(None if failure is None else failure.message, stdout.getvalue(), stderr.getvalue())

@@ -1,0 +1,31 @@
+"""With `doit -n N`, the workers hand their curves to the build's one torch process: a broken spec
+fails there exactly as in `doit`, alone, with its one-line message, and a runaway one is stopped."""
+
+from conftest import OUTPUT, output_files, picture_files, recording_torch_imports, run_doit, torch_importers
+from test_bad_input import BROKEN_SPECS
+
+GOOD_SPECS = {"StepLR", "CyclicLR"}
+BROKEN = ("Raises", "SyntaxBroken", "NotAScheduler", "LoopsForever")
+
+
+def test_broken_specs_fail_alone_with_the_same_messages_in_parallel(fresh_project, tmp_path):
+    specs = fresh_project / "lr_plots/specs"
+    for spec in specs.glob("*.py"):
+        if spec.stem not in GOOD_SPECS:
+            spec.unlink()
+    for name in BROKEN:
+        (specs / f"{name}.py").write_text(BROKEN_SPECS[name][0])
+
+    env = recording_torch_imports(tmp_path / "probe")
+    result = run_doit(fresh_project, "-n", "3", "-c", "timeout=3", check=False, env=env)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    for name in BROKEN:
+        assert f"TaskFailed - taskid:curve:{name}" in output
+        assert BROKEN_SPECS[name][1] in output, name
+    assert "Traceback" not in output
+    # Every good picture is built; the gallery, which shows them all, waits for the broken ones.
+    gallery = {"index.html", "overview.png"}
+    assert set(output_files(fresh_project)) == picture_files(sorted(GOOD_SPECS)) - gallery
+    assert [path.name for path in (fresh_project / OUTPUT).glob(".*.tmp")] == []
+    assert torch_importers(tmp_path / "probe") == 1
