@@ -38,8 +38,9 @@ def write_curve_here(
     spec_path: str, csv_path: str, metadata_path: str, timeout_seconds: float
 ) -> TaskFailed | None:
     """Run the spec's scheduler in this process and write its CSV and metadata JSON."""
-    from lr_plots.curves import SpecError, write_curve_files
+    from lr_plots.curves import SpecError, load_optimizer_machinery, write_curve_files
 
+    load_optimizer_machinery()  # once per process, before the clock starts: not the spec's time
     try:
         with time_limit(timeout_seconds):
             write_curve_files(Path(spec_path), Path(csv_path), Path(metadata_path))

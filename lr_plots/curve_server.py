@@ -196,11 +196,10 @@ def serve(listening_fd: int) -> None:
 
 
 def warm_up() -> None:
-    """Import torch with torch._dynamo (which creating any optimizer loads, 0.7 s) before the first
-    curve, so that no spec's time limit pays for it."""
-    import torch
+    """Import torch with torch._dynamo before the first curve is asked for."""
+    from lr_plots.curves import load_optimizer_machinery
 
-    torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    load_optimizer_machinery()
 
 
 def answer(request: dict[str, str]) -> Reply:

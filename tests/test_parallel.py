@@ -1,7 +1,16 @@
 """With `doit -n N`, the workers hand their curves to the build's one torch process: a broken spec
 fails there exactly as in `doit`, alone, with its one-line message, and a runaway one is stopped."""
 
-from conftest import OUTPUT, output_files, picture_files, recording_torch_imports, run_doit, torch_importers
+from conftest import (
+    EXPLORER_FILES,
+    GALLERY_FILES,
+    OUTPUT,
+    output_files,
+    picture_files,
+    recording_torch_imports,
+    run_doit,
+    torch_importers,
+)
 from test_bad_input import BROKEN_SPECS
 
 GOOD_SPECS = {"StepLR", "CyclicLR"}
@@ -24,8 +33,8 @@ def test_broken_specs_fail_alone_with_the_same_messages_in_parallel(fresh_projec
         assert f"TaskFailed - taskid:curve:{name}" in output
         assert BROKEN_SPECS[name][1] in output, name
     assert "Traceback" not in output
-    # Every good picture is built; the gallery, which shows them all, waits for the broken ones.
-    gallery = {"index.html", "overview.png"}
-    assert set(output_files(fresh_project)) == picture_files(sorted(GOOD_SPECS)) - gallery
+    # Every good picture is built; the gallery and explorer, which show them all, wait for the broken ones.
+    pages = GALLERY_FILES | EXPLORER_FILES
+    assert set(output_files(fresh_project)) == picture_files(sorted(GOOD_SPECS)) - pages
     assert [path.name for path in (fresh_project / OUTPUT).glob(".*.tmp")] == []
     assert torch_importers(tmp_path / "probe") == 1
