@@ -19,10 +19,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-# What the torch process runs: it takes the worker's sys.path, so it imports the same lr_plots.
+# What the torch process runs: it takes the worker's sys.path, so it imports the same lr_plots. It
+# ends with os._exit, as multiprocessing's workers do: tearing torch down takes half a second, and
+# every reply has been written and flushed by then.
 BOOTSTRAP = (
-    "import json, sys; settings = json.loads(sys.argv[1]); sys.path[:] = settings['sys_path']; "
-    "from lr_plots.curve_server import serve; serve(settings['listening_fd'])"
+    "import json, os, sys; settings = json.loads(sys.argv[1]); sys.path[:] = settings['sys_path']; "
+    "from lr_plots.curve_server import serve; serve(settings['listening_fd']); os._exit(0)"
 )
 SOCKET_PREFIX = "curves-"
 
