@@ -110,7 +110,8 @@ def test_own_specs_and_table_build_edit_rebuilds_one_and_clean_keeps_users_files
 
     spec = project / "schedules/Fast.py"
     spec.write_text(spec.read_text().replace('"gamma": 0.5', '"gamma": 0.25'))
-    assert executed(run(environment, project, "lr-plots")) == {"curve:Fast", "plot:Fast", "gallery"}
+    rebuilt = {"curve:Fast", "plot:Fast", "gallery", "explore"}
+    assert executed(run(environment, project, "lr-plots")) == rebuilt
 
     run(environment, project, "lr-plots", "clean")
     assert set(built_files(out)) == {"notes.md"}

@@ -302,6 +302,7 @@ def test_comparison_of_another_folder_in_svg_builds_and_cleans(fresh_project, tm
         "plot:ExponentialLR",
         "plot:Both",
         "gallery",
+        "explore",
     }
     assert set(output_files(tmp_path, "my_pictures")) == picture_files(["StepLR", "ExponentialLR"], "svg") | {
         "Both.json",

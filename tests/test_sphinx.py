@@ -75,7 +75,8 @@ def sphinx_build(root: Path, *options: str) -> tuple[int, str, str]:
 
     status, warnings = io.StringIO(), io.StringIO()
     with contextlib.chdir(root), contextlib.redirect_stdout(status), contextlib.redirect_stderr(warnings):
-        code = build_main([*options, "docs", "docs/_build"])
+        # -N: plain text even where Sphinx would colour it (it does when CI=true, as in CI).
+        code = build_main(["-N", *options, "docs", "docs/_build"])
     return code, status.getvalue(), warnings.getvalue()
 
 
