@@ -5,7 +5,7 @@ import signal
 import sys
 import threading
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -60,13 +60,9 @@ def draw_picture(csv_path: str, metadata_path: str, picture_path: str, dpi: floa
     """Action of plot:<Name>: draw the curve as a picture."""
     from lr_plots.drawing import draw_curve
 
-    try:
-        draw_curve(Path(csv_path), Path(metadata_path), Path(picture_path), dpi)
-    except OutputError as error:
-        return TaskFailed(str(error))
-    except Exception as error:
-        return TaskFailed(failure_message(csv_path, error))
-    return None
+    return failure_of(
+        csv_path, lambda: draw_curve(Path(csv_path), Path(metadata_path), Path(picture_path), dpi)
+    )
 
 
 def draw_comparison(
@@ -81,27 +77,20 @@ def draw_comparison(
     and JSON paths are `members`) in one picture, and write the comparison's JSON."""
     from lr_plots.drawing import draw_comparison_files
 
-    try:
-        members_files = [(Path(csv), Path(metadata)) for csv, metadata in members]
-        draw_comparison_files(names, members_files, normalize, Path(picture_path), Path(metadata_path), dpi)
-    except OutputError as error:
-        return TaskFailed(str(error))
-    except Exception as error:
-        return TaskFailed(failure_message(picture_path, error))
-    return None
+    members_files = [(Path(csv), Path(metadata)) for csv, metadata in members]
+    return failure_of(
+        picture_path,
+        lambda: draw_comparison_files(
+            names, members_files, normalize, Path(picture_path), Path(metadata_path), dpi
+        ),
+    )
 
 
 def build_gallery(output_folder: str, summaries: dict[str, str], picture_format: str) -> TaskFailed | None:
     """Action of gallery: write index.html and overview.png."""
     from lr_plots.gallery import write_gallery
 
-    try:
-        write_gallery(output_folder, summaries, picture_format)
-    except OutputError as error:
-        return TaskFailed(str(error))
-    except Exception as error:
-        return TaskFailed(failure_message(output_folder, error))
-    return None
+    return failure_of(output_folder, lambda: write_gallery(output_folder, summaries, picture_format))
 
 
 def build_explorer(
@@ -110,12 +99,18 @@ def build_explorer(
     """Action of explore: write explore.html and the charting library beside it."""
     from lr_plots.explorer import write_explorer
 
+    return failure_of(page_path, lambda: write_explorer(page_path, library_path, curves))
+
+
+def failure_of(blamed: str, write: Callable[[], object]) -> TaskFailed | None:
+    """Run `write`: None if it succeeds; a file that cannot be written, or any other error, is a
+    one-line doit failure naming `blamed` (and its line, when the error arose in it)."""
     try:
-        write_explorer(page_path, library_path, curves)
+        write()
     except OutputError as error:
         return TaskFailed(str(error))
     except Exception as error:
-        return TaskFailed(failure_message(page_path, error))
+        return TaskFailed(failure_message(blamed, error))
     return None
 
 
