@@ -51,30 +51,38 @@ print("imported:", *sorted(name for name in ("torch", "matplotlib") if name in s
 sys.exit(code)
 """
 
-# A sitecustomize.py for PYTHONPATH: every process of a build that imports torch, however it was
-# started (forked, spawned, from a forkserver, or run as a program), leaves a file named by its pid.
-TORCH_IMPORT_RECORDER = """
+# A sitecustomize.py for PYTHONPATH: every process of a build that imports torch or matplotlib,
+# however it was started (forked, spawned, from a forkserver, or run as a program), leaves a file
+# named by the library and its pid.
+IMPORT_RECORDER = """
 import importlib.abc, os, sys
-class TorchImportRecorder(importlib.abc.MetaPathFinder):
+class ImportRecorder(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path=None, target=None):
-        if name == "torch":
-            open(os.path.join(os.environ["TORCH_IMPORTS"], str(os.getpid())), "w").close()
-sys.meta_path.insert(0, TorchImportRecorder())
+        if name in ("torch", "matplotlib"):
+            open(os.path.join(os.environ["RECORDED_IMPORTS"], f"{name}.{os.getpid()}"), "w").close()
+sys.meta_path.insert(0, ImportRecorder())
 """
 
 
 def recording_torch_imports(folder: Path) -> dict[str, str]:
-    """An environment in which every process that imports torch leaves a file in `folder`."""
+    """An environment in which every process that imports torch or matplotlib leaves a file in
+    `folder` (see importers)."""
     (folder / "sitecustomize").mkdir(parents=True)
-    (folder / "sitecustomize/sitecustomize.py").write_text(TORCH_IMPORT_RECORDER)
+    (folder / "sitecustomize/sitecustomize.py").write_text(IMPORT_RECORDER)
     (folder / "imports").mkdir()
     path = os.pathsep.join(filter(None, [str(folder / "sitecustomize"), os.environ.get("PYTHONPATH")]))
-    return {**os.environ, "PYTHONPATH": path, "TORCH_IMPORTS": str(folder / "imports")}
+    return {**os.environ, "PYTHONPATH": path, "RECORDED_IMPORTS": str(folder / "imports")}
+
+
+def importers(folder: Path, library: str) -> int:
+    """How many processes imported `library` (torch or matplotlib) in a build run with
+    recording_torch_imports(folder)."""
+    return len(list((folder / "imports").glob(f"{library}.*")))
 
 
 def torch_importers(folder: Path) -> int:
     """How many processes imported torch in a build run with recording_torch_imports(folder)."""
-    return len(list((folder / "imports").iterdir()))
+    return importers(folder, "torch")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

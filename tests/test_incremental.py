@@ -8,6 +8,7 @@ from conftest import (
     OUTPUT,
     SPEC_NAMES,
     executed,
+    importers,
     output_files,
     picture_files,
     recording_torch_imports,
@@ -99,6 +100,8 @@ def test_drawing_change_replots_everything_without_torch(built_project, tmp_path
     # Nor did any other process: the workers (which start from a forkserver, where BLOCK does not
     # reach) or a torch process.
     assert torch_importers(tmp_path / "probe") == 0
+    # matplotlib was imported once, by the forkserver, not by each worker.
+    assert importers(tmp_path / "probe", "matplotlib") == 1
 
 
 def test_in_process_drawing_build_does_not_import_torch(built_project):

@@ -5,6 +5,8 @@ from conftest import (
     EXPLORER_FILES,
     GALLERY_FILES,
     OUTPUT,
+    executed,
+    importers,
     output_files,
     picture_files,
     recording_torch_imports,
@@ -38,3 +40,11 @@ def test_broken_specs_fail_alone_with_the_same_messages_in_parallel(fresh_projec
     assert set(output_files(fresh_project)) == picture_files(sorted(GOOD_SPECS)) - pages
     assert [path.name for path in (fresh_project / OUTPUT).glob(".*.tmp")] == []
     assert torch_importers(tmp_path / "probe") == 1
+
+
+def test_parallel_no_op_starts_nothing_that_imports_torch_or_matplotlib(built_project, tmp_path):
+    env = recording_torch_imports(tmp_path / "probe")
+    result = run_doit(built_project, "-n", "4", env=env)
+    assert executed(result) == set()
+    assert importers(tmp_path / "probe", "torch") == 0
+    assert importers(tmp_path / "probe", "matplotlib") == 0
