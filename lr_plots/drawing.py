@@ -14,11 +14,14 @@ import matplotlib.style
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
 from lr_plots.atomic_file import write_atomically
 
-# No version or date inside the files, so the same curve gives the same bytes on every machine.
-NO_STAMPS = {"png": {"Software": None}, "svg": {"Creator": None, "Date": None}}
+# No version or date inside SVG files, so the same curve gives the same bytes on every machine.
+SVG_WITHOUT_STAMPS = {"Creator": None, "Date": None}
+# zlib's level 3: an RGB PNG encodes in half the time of matplotlib's RGBA one at level 6, and is smaller.
+PNG_COMPRESSION = 3
 COMPARISON_STYLES = ("-", "--", "-.", ":")
 SECOND_AXES = {"momentum": ("Momentum", "C1"), "val_loss": ("Validation loss", "C2")}
 
@@ -57,7 +60,19 @@ def picture_canvas(picture_format: str, dpi: float) -> Iterator[tuple[Figure, Ax
         axes.grid(color="k", alpha=0.2, linestyle="--")
         picture = io.BytesIO()
         yield figure, axes, picture
-        figure.savefig(picture, format=picture_format, metadata=NO_STAMPS[picture_format])
+        if picture_format == "svg":
+            figure.savefig(picture, format="svg", metadata=SVG_WITHOUT_STAMPS)
+        else:
+            write_png(figure, picture)
+
+
+def write_png(figure: Figure, picture: io.BytesIO) -> None:
+    """The figure as an RGB PNG with its dpi and nothing else (no version, no date): the figure is
+    opaque, and matplotlib's own PNG is RGBA."""
+    pixels = io.BytesIO()
+    figure.savefig(pixels, format="rgba")
+    rgba = Image.frombytes("RGBA", figure.canvas.get_width_height(physical=True), pixels.getvalue())
+    rgba.convert("RGB").save(picture, format="png", compress_level=PNG_COMPRESSION, dpi=(figure.dpi,) * 2)
 
 
 def set_title(axes: Axes, title: str, above_top_axis: bool) -> None:

@@ -17,6 +17,7 @@ from lr_plots.actions import (
     remove_orphans,
     write_curve,
 )
+from lr_plots.curve_server import TorchProcessWanted
 from lr_plots.discovery import Comparison, SpecFile, find_spec_files, installed_version
 from lr_plots.options import SETTINGS, Options, project_path, read_options
 from lr_plots.worker_start import start_workers_warm
@@ -61,6 +62,11 @@ class PictureTasks:
         # The page, then plotly.js from the plotly package, written beside it so the page works offline.
         self.explorer = [f"{self.out}/explore.html", f"{self.out}/plotly.min.js"]
 
+    def task__torch_process(self) -> Any:
+        """Checked first, never run: if curves are out of date, `doit -n N` starts torch at once."""
+        curve_tasks = [f"curve:{spec.name}" for spec in self.specs]
+        return {"actions": None, "uptodate": [TorchProcessWanted(curve_tasks)]}
+
     def task_curve(self) -> Any:
         """Run each spec's torch scheduler; write <out>/<Name>.csv (step,lr,...) and <Name>.json."""
         torch_version = config_changed({"torch": installed_version("torch")})
@@ -91,16 +97,8 @@ class PictureTasks:
         )
         code = package_files(DRAWING_CODE)
         yield group_task(self.task_plot)
-        for spec in self.specs:
-            yield {
-                "name": spec.name,
-                "doc": spec.doc,
-                "file_dep": [spec.csv, spec.metadata, *code],
-                "targets": [spec.picture],
-                "actions": [(draw_picture, [spec.csv, spec.metadata, spec.picture, self.options.dpi])],
-                "uptodate": [drawing_options],
-                "clean": True,
-            }
+        # The comparisons first: doit hands tasks to its workers in this order, and each draws several
+        # curves, so a parallel build does not end on one of them while the other workers wait.
         curves = {spec.name: spec for spec in self.specs}
         for comparison in self.comparisons:
             members = [(curves[name].csv, curves[name].metadata) for name in comparison.members]
@@ -122,6 +120,16 @@ class PictureTasks:
                         ],
                     )
                 ],
+                "uptodate": [drawing_options],
+                "clean": True,
+            }
+        for spec in self.specs:
+            yield {
+                "name": spec.name,
+                "doc": spec.doc,
+                "file_dep": [spec.csv, spec.metadata, *code],
+                "targets": [spec.picture],
+                "actions": [(draw_picture, [spec.csv, spec.metadata, spec.picture, self.options.dpi])],
                 "uptodate": [drawing_options],
                 "clean": True,
             }

@@ -5,7 +5,7 @@ import multiprocessing
 
 # Imported once by the forkserver; never torch, which only the build's torch process imports
 # (lr_plots.curve_server), and only when a curve is to be computed.
-PRELOAD = ["lr_plots.tasks", "lr_plots.drawing"]
+PRELOAD = ["lr_plots.forkserver_preload"]
 
 
 def start_workers_warm() -> None:

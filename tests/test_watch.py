@@ -71,7 +71,15 @@ def test_watch_rebuilds_what_changed_like_a_one_shot_build(built_project, built_
         before = picture.read_bytes()
         edit(built_project / "lr_plots/specs/StepLR.py", '"gamma": 0.1}', '"gamma": 0.5}')
         wait_until(lambda: picture.read_bytes() != before, "the redraw of StepLR.png")
-        assert "rebuilt curve:StepLR, plot:StepLR" in watch.wait_for_line("[watch] rebuilt")
+        rebuilt = watch.wait_for_line("[watch] rebuilt").split(" rebuilt ")[1].rsplit(" in ", 1)[0]
+        # StepLR's curve and picture, the comparison it is in, and the pages showing them all.
+        assert set(rebuilt.split(", ")) == {
+            "curve:StepLR",
+            "plot:StepLR",
+            "plot:Compare_decay",
+            "gallery",
+            "explore",
+        }
         edit(one_shot / "lr_plots/specs/StepLR.py", '"gamma": 0.1}', '"gamma": 0.5}')
         run_doit(one_shot)
         wait_until(lambda: output_files(built_project) == output_files(one_shot), "the same files")
