@@ -53,13 +53,22 @@ sys.exit(code)
 
 # A sitecustomize.py for PYTHONPATH: every process of a build that imports torch or matplotlib,
 # however it was started (forked, spawned, from a forkserver, or run as a program), leaves a file
-# named by the library and its pid.
+# named by the library and its pid, holding the command lines of its parent and grandparent.
 IMPORT_RECORDER = """
 import importlib.abc, os, sys
+def command_line(pid):
+    with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+        return cmdline.read().replace(b"\\0", b" ").decode()
+def parent_of(pid):
+    with open(f"/proc/{pid}/stat") as stat:
+        return int(stat.read().rsplit(")", 1)[1].split()[1])
 class ImportRecorder(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path=None, target=None):
         if name in ("torch", "matplotlib"):
-            open(os.path.join(os.environ["RECORDED_IMPORTS"], f"{name}.{os.getpid()}"), "w").close()
+            parent = os.getppid()
+            ancestors = [command_line(parent), command_line(parent_of(parent))]
+            with open(os.path.join(os.environ["RECORDED_IMPORTS"], f"{name}.{os.getpid()}"), "w") as record:
+                record.write("\\n".join(ancestors))
 sys.meta_path.insert(0, ImportRecorder())
 """
 
@@ -78,6 +87,11 @@ def importers(folder: Path, library: str) -> int:
     """How many processes imported `library` (torch or matplotlib) in a build run with
     recording_torch_imports(folder)."""
     return len(list((folder / "imports").glob(f"{library}.*")))
+
+
+def importers_ancestors(folder: Path, library: str) -> list[list[str]]:
+    """For each process which imported `library`, the command lines of its parent and grandparent."""
+    return [path.read_text().split("\n") for path in (folder / "imports").glob(f"{library}.*")]
 
 
 def torch_importers(folder: Path) -> int:

@@ -7,6 +7,7 @@ from conftest import (
     OUTPUT,
     executed,
     importers,
+    importers_ancestors,
     output_files,
     picture_files,
     recording_torch_imports,
@@ -48,3 +49,15 @@ def test_parallel_no_op_starts_nothing_that_imports_torch_or_matplotlib(built_pr
     assert executed(result) == set()
     assert importers(tmp_path / "probe", "torch") == 0
     assert importers(tmp_path / "probe", "matplotlib") == 0
+
+
+def test_a_cold_parallel_build_starts_torch_before_its_workers(fresh_project, tmp_path):
+    # doit found curves out of date before starting any worker, so the forkserver the workers fork
+    # from started the torch process first thing: torch loads while the workers start.
+    env = recording_torch_imports(tmp_path / "probe")
+    run_doit(fresh_project, "-n", "2", env=env)
+    # The torch process is the forkserver's child (a worker's grandparent is the forkserver, whose
+    # parent is doit; a worker's children have the forkserver's command line as their parent's).
+    [(parent, grandparent)] = importers_ancestors(tmp_path / "probe", "torch")
+    assert "multiprocessing.forkserver" in parent
+    assert "-m doit -n 2" in grandparent
