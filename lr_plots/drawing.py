@@ -55,7 +55,7 @@ def picture_canvas(picture_format: str, dpi: float) -> Iterator[tuple[Figure, Ax
     # salt for the ids inside SVG files.
     with matplotlib.style.context("default"), matplotlib.rc_context({"svg.hashsalt": "lr_plots"}):
         figure = Figure(dpi=dpi)
-        FigureCanvasAgg(figure)
+        canvas = FigureCanvasAgg(figure)
         axes = figure.add_subplot()
         axes.grid(color="k", alpha=0.2, linestyle="--")
         picture = io.BytesIO()
@@ -63,16 +63,16 @@ def picture_canvas(picture_format: str, dpi: float) -> Iterator[tuple[Figure, Ax
         if picture_format == "svg":
             figure.savefig(picture, format="svg", metadata=SVG_WITHOUT_STAMPS)
         else:
-            write_png(figure, picture)
+            write_png(canvas, picture)
 
 
-def write_png(figure: Figure, picture: io.BytesIO) -> None:
-    """The figure as an RGB PNG with its dpi and nothing else (no version, no date): the figure is
-    opaque, and matplotlib's own PNG is RGBA."""
-    pixels = io.BytesIO()
-    figure.savefig(pixels, format="rgba")
-    rgba = Image.frombytes("RGBA", figure.canvas.get_width_height(physical=True), pixels.getvalue())
-    rgba.convert("RGB").save(picture, format="png", compress_level=PNG_COMPRESSION, dpi=(figure.dpi,) * 2)
+def write_png(canvas: FigureCanvasAgg, picture: io.BytesIO) -> None:
+    """The canvas's figure as an RGB PNG with its dpi and nothing else (no version, no date): the
+    figure is opaque, and matplotlib's own PNG is RGBA."""
+    canvas.draw()
+    rgba = Image.frombuffer("RGBA", canvas.get_width_height(physical=True), canvas.buffer_rgba())
+    dpi = canvas.figure.dpi
+    rgba.convert("RGB").save(picture, format="png", compress_level=PNG_COMPRESSION, dpi=(dpi, dpi))
 
 
 def set_title(axes: Axes, title: str, above_top_axis: bool) -> None:
