@@ -1,6 +1,7 @@
 """Fixtures for running doit on temporary copies of the project, built once per test session."""
 
 import ast
+import compileall
 import os
 import shutil
 import subprocess
@@ -30,7 +31,7 @@ COMPARISONS = [name for name in SPEC_NAMES if defines_compare(ROOT / "lr_plots" 
 CURVE_NAMES = [name for name in SPEC_NAMES if name not in COMPARISONS]  # the specs with a curve
 OUTPUT = "lr_scheduler_images"
 GENERATED_SUFFIXES = (".png", ".csv", ".json", ".svg", ".html", ".js")
-GENERATED = (*tuple(f"*{suffix}" for suffix in GENERATED_SUFFIXES), ".doit.db*", "__pycache__", "*.tmp")
+GENERATED = (*tuple(f"*{suffix}" for suffix in GENERATED_SUFFIXES), ".doit.db*", "*.tmp")
 GALLERY_FILES = {"index.html", "overview.png"}
 EXPLORER_FILES = {"explore.html", "plotly.min.js"}
 
@@ -97,6 +98,13 @@ def importers_ancestors(folder: Path, library: str) -> list[list[str]]:
 def torch_importers(folder: Path) -> int:
     """How many processes imported torch in a build run with recording_torch_imports(folder)."""
     return importers(folder, "torch")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Byte-compile the package once, as an install does: this machine sets PYTHONDONTWRITEBYTECODE,
+    so each of the suite's hundreds of doit processes compiled lr_plots anew. copy_project copies
+    the bytecode too, still valid in copies that keep the files' times."""
+    compileall.compile_dir(ROOT / "lr_plots", quiet=1)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -44,9 +44,11 @@ def environment(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Pat
                  "-c", ROOT / "constraints.txt", wheel],
                 check=True,
             )  # fmt: skip
-            # Imports what a build imports, once, so the tests do not each compile torch's modules.
+            # Imports what a build imports, once, writing their bytecode (whatever the environment
+            # says), so that the tests do not each compile torch's modules: 3 s a process otherwise.
             warm_up = "from lr_plots.watch import warm_up; warm_up()"
-            subprocess.run([venv / "bin/python", "-c", warm_up], cwd=shared, check=True)
+            writing_bytecode = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+            subprocess.run([venv / "bin/python", "-c", warm_up], cwd=shared, check=True, env=writing_bytecode)
     return venv
 
 
