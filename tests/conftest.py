@@ -116,7 +116,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         (item for item in items if item.get_closest_marker("slow")),
         key=lambda item: "sigkill" not in item.name,
     )
-    fast = [item for item in items if not item.get_closest_marker("slow")]
+    # Among the others, the long ones marked `early` first, so that the run does not end on one of
+    # them while the other worker has nothing left to do.
+    fast = sorted(
+        (item for item in items if not item.get_closest_marker("slow")),
+        key=lambda item: item.get_closest_marker("early") is None,
+    )
     chunk = max(2, len(items) // 2 // 4)
     items[:] = slow[:1] + fast[: chunk - 1] + slow[1:] + fast[chunk - 1 :]
 

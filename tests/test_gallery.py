@@ -102,6 +102,7 @@ def test_gallery_in_headless_chromium_loads_every_image(served, tmp_path):
     assert png_size(screenshot) == (1280, 1600)
 
 
+@pytest.mark.early
 def test_output_options_rebuild_the_pictures_they_change(built_template, built_project):
     result = run_doit(built_project, "-n", "2", "format=svg")
     assert executed(result) == tasks("plot") | {"gallery"}
@@ -159,7 +160,7 @@ def test_specs_and_out_draw_another_folder_incrementally(fresh_project, tmp_path
     variables = [f"specs={specs}", f"out={out}"]
     rebuilt = {"curve:HalvingLR", "plot:HalvingLR", "gallery", "explore"}
 
-    assert executed(run_doit(fresh_project, *variables)) == rebuilt
+    assert executed(run_doit(fresh_project, "-n", "2", *variables)) == rebuilt
     assert set(output_files(tmp_path, "my_pictures")) == picture_files(["HalvingLR"])
     rows = (out / "HalvingLR.csv").read_text().splitlines()
     assert [float(row.split(",")[1]) for row in rows[1:]] == [0.1 * 0.5 ** (n // 5) for n in range(30)]
@@ -172,7 +173,7 @@ def test_specs_and_out_draw_another_folder_incrementally(fresh_project, tmp_path
     explorer = (out / "explore.html").read_text()
     assert "&lt;b&gt;bold&lt;/b&gt;" in explorer and "<b>bold" not in explorer
 
-    assert executed(run_doit(fresh_project, *variables)) == set()
+    assert executed(run_doit(fresh_project, "-n", "2", *variables)) == set()
     spec = specs / "HalvingLR.py"
     spec.write_text(spec.read_text().replace('"every": 5', '"every": 10'))
-    assert executed(run_doit(fresh_project, *variables)) == rebuilt
+    assert executed(run_doit(fresh_project, "-n", "2", *variables)) == rebuilt

@@ -3,6 +3,7 @@
 import os
 import struct
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from conftest import output_files, recording_torch_imports, run_doit, torch_importers
@@ -27,15 +28,19 @@ def png_chunk_types(png: bytes) -> list[bytes]:
     return chunks
 
 
+@pytest.mark.early
 def test_serial_and_parallel_builds_are_byte_identical(built_template, fresh_project, tmp_path):
     from conftest import copy_project
 
     # Any UserWarning (such as torch's "scheduler.step() before optimizer.step()") fails the build.
     strict = {**os.environ, "PYTHONWARNINGS": "error::UserWarning"}
-    result = run_doit(fresh_project, "-n", "1", env=strict)
-    assert "Warning" not in result.stdout + result.stderr
     four = copy_project(tmp_path / "four")
-    run_doit(four, "-n", "4", env={**recording_torch_imports(tmp_path / "probe"), **strict})
+    with ThreadPoolExecutor() as builds:  # two builds at once, in two folders
+        one_process = builds.submit(run_doit, fresh_project, "-n", "1", env=strict)
+        probe = {**recording_torch_imports(tmp_path / "probe"), **strict}
+        four_processes = builds.submit(run_doit, four, "-n", "4", env=probe)
+    for result in (one_process.result(), four_processes.result()):
+        assert "Warning" not in result.stdout + result.stderr
     reference = output_files(built_template)  # built with -n 2
     assert output_files(fresh_project) == reference
     assert output_files(four) == reference

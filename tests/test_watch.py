@@ -9,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from conftest import OUTPUT, SPEC_NAMES, live_processes, output_files, run_doit
 
 WAIT_SECONDS = 30
@@ -60,6 +61,7 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new))
 
 
+@pytest.mark.early
 def test_watch_rebuilds_what_changed_like_a_one_shot_build(built_project, built_template, tmp_path):
     one_shot = Path(shutil.copytree(built_template, tmp_path / "one_shot"))
     watch = WatchProcess(built_project)
@@ -81,14 +83,14 @@ def test_watch_rebuilds_what_changed_like_a_one_shot_build(built_project, built_
             "explore",
         }
         edit(one_shot / "lr_plots/specs/StepLR.py", '"gamma": 0.1}', '"gamma": 0.5}')
-        run_doit(one_shot)
+        run_doit(one_shot, "-n", "2")
         wait_until(lambda: output_files(built_project) == output_files(one_shot), "the same files")
 
         # The drawing code changes: every picture is redrawn, again as a one-shot build draws it.
         pictures = {name: (built_project / OUTPUT / f"{name}.png").read_bytes() for name in SPEC_NAMES}
         for project in (built_project, one_shot):
             edit(project / "lr_plots/drawing.py", 'alpha=0.2, linestyle="--"', 'alpha=0.4, linestyle="--"')
-        run_doit(one_shot)
+        run_doit(one_shot, "-n", "2")
         wait_until(
             lambda: all(
                 (built_project / OUTPUT / f"{name}.png").read_bytes() != data
