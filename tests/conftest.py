@@ -197,19 +197,63 @@ def tasks(kind: str) -> set[str]:
     return {f"{kind}:{name}" for name in (CURVE_NAMES if kind == "curve" else SPEC_NAMES)}
 
 
-@pytest.fixture(scope="session")
-def built_template(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
-    """A copy of the project after one full `doit -n 2` build, made once for all test processes
-    (pytest-xdist runs two); tests must not change it."""
+# One spec of each kind of output (momentum, a loss series, sub-schedulers, a custom class, an epoch
+# axis): for the tests of faults and of how workers start, which need a build, not every picture.
+FEW_SPECS = ["CyclicLR", "OneCycleLR", "ReduceLROnPlateau", "SequentialLR", "StepLR", "WarmupInverseSqrtLR"]
+
+
+def keep_only(project: Path, names: list[str]) -> Path:
+    """Delete every spec file of `project` but those of `names`."""
+    for spec in (project / "lr_plots/specs").glob("*.py"):
+        if spec.stem not in names:
+            spec.unlink()
+    return project
+
+
+def few_tasks(kind: str) -> set[str]:
+    """The names of the tasks of one kind (curve or plot) of a project holding FEW_SPECS only."""
+    return {f"{kind}:{name}" for name in FEW_SPECS}
+
+
+def shared_build(
+    tmp_path_factory: pytest.TempPathFactory, worker_id: str, name: str, specs: list[str] | None
+) -> Path:
+    """A copy of the project (with the spec files `specs` only, if given) after one `doit -n 2`
+    build, made once for all test processes (pytest-xdist runs two)."""
     shared = tmp_path_factory.getbasetemp()
     if worker_id != "master":  # an xdist worker: the parent folder is this run's, shared by all
         shared = shared.parent
-    project = shared / "template"
-    with FileLock(shared / "template.lock"):
+    project = shared / name
+    with FileLock(shared / f"{name}.lock"):
         if not (project / OUTPUT / "index.html").exists():
             shutil.rmtree(project, ignore_errors=True)
-            run_doit(copy_project(project), "-n", "2")
+            copy = copy_project(project)
+            run_doit(keep_only(copy, specs) if specs else copy, "-n", "2")
     return project
+
+
+@pytest.fixture(scope="session")
+def built_template(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """The project after one full `doit -n 2` build, made once; tests must not change it."""
+    return shared_build(tmp_path_factory, worker_id, "template", None)
+
+
+@pytest.fixture(scope="session")
+def built_few_template(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """The project with FEW_SPECS only after one `doit -n 2` build, made once; tests must not change it."""
+    return shared_build(tmp_path_factory, worker_id, "few-template", FEW_SPECS)
+
+
+@pytest.fixture
+def built_few_project(built_few_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the built FEW_SPECS template, with its files' times kept."""
+    return Path(shutil.copytree(built_few_template, tmp_path / "few"))
+
+
+@pytest.fixture
+def few_project(tmp_path: Path) -> Path:
+    """A private copy of the project with FEW_SPECS only and nothing built."""
+    return keep_only(copy_project(tmp_path / "few"), FEW_SPECS)
 
 
 @pytest.fixture

@@ -14,8 +14,10 @@ import pytest
 from conftest import (
     CURVE_NAMES,
     EXPLORER_FILES,
+    FEW_SPECS,
     OUTPUT,
     executed,
+    few_tasks,
     live_processes,
     output_files,
     run_doit,
@@ -75,22 +77,13 @@ def kill_when(process: subprocess.Popen, project: Path, files: int, seconds: flo
     os.killpg(process.pid, sig)
 
 
-# One spec of each kind of output (momentum, loss series, sub-schedulers, a custom class), so the
-# loops below spend their time on kills and recoveries rather than on drawing 22 pictures each time.
-FAULT_SPECS = {"StepLR", "CyclicLR", "ReduceLROnPlateau", "SequentialLR", "WarmupInverseSqrtLR", "OneCycleLR"}
-
-
 @pytest.fixture
-def small_project(fresh_project: Path) -> tuple[Path, dict[str, bytes]]:
-    """A fresh copy holding FAULT_SPECS only, and the files of its clean build (then removed)."""
-    for spec in (fresh_project / "lr_plots/specs").glob("*.py"):
-        if spec.stem not in FAULT_SPECS:
-            spec.unlink()
-    run_doit(fresh_project)
-    reference = output_files(fresh_project)
-    assert len(reference) == 3 * len(FAULT_SPECS) + 2 + len(EXPLORER_FILES)
-    remove_outputs(fresh_project)
-    return fresh_project, reference
+def small_project(few_project: Path, built_few_template: Path) -> tuple[Path, dict[str, bytes]]:
+    """A fresh copy holding FEW_SPECS only, so the loops below spend their time on kills and
+    recoveries rather than on drawing every picture each time, and the files of its clean build."""
+    reference = output_files(built_few_template)
+    assert len(reference) == 3 * len(FEW_SPECS) + 2 + len(EXPLORER_FILES)
+    return few_project, reference
 
 
 def save_outputs(project: Path, destination: Path) -> None:
@@ -179,27 +172,27 @@ def test_killed_build_keeps_the_work_it_finished(built_project):
     assert len(remaining) <= len(pictures) - 1 - len(redrawn) + 2
 
 
-def test_deleted_database_rebuilds_everything(built_template, built_project):
-    (built_project / ".doit.db").unlink()
-    assert executed(run_doit(built_project, "-n", "2")) == tasks("curve") | tasks("plot") | {
-        "gallery",
-        "explore",
-    }
-    assert_matches_clean_build(built_project, output_files(built_template))
+EVERY_FEW_TASK = few_tasks("curve") | few_tasks("plot") | {"gallery", "explore"}
 
 
-def test_corrupted_database_is_set_aside_and_everything_rebuilt(built_template, built_project):
-    database = built_project / ".doit.db"
+def test_deleted_database_rebuilds_everything(built_few_template, built_few_project):
+    (built_few_project / ".doit.db").unlink()
+    assert executed(run_doit(built_few_project, "-n", "2")) == EVERY_FEW_TASK
+    assert_matches_clean_build(built_few_project, output_files(built_few_template))
+
+
+def test_corrupted_database_is_set_aside_and_everything_rebuilt(built_few_template, built_few_project):
+    database = built_few_project / ".doit.db"
     database.write_bytes(os.urandom(database.stat().st_size))
 
-    result = run_doit(built_project, "-n", "2")
+    result = run_doit(built_few_project, "-n", "2")
     assert "the dependency database .doit.db is corrupted" in result.stderr
     assert "every task will be rebuilt" in result.stderr
     assert "Traceback" not in result.stderr
-    assert executed(result) == tasks("curve") | tasks("plot") | {"gallery", "explore"}
-    assert_matches_clean_build(built_project, output_files(built_template))
-    assert (built_project / ".doit.db.corrupt").exists()
-    assert executed(run_doit(built_project)) == set()
+    assert executed(result) == EVERY_FEW_TASK
+    assert_matches_clean_build(built_few_project, output_files(built_few_template))
+    assert (built_few_project / ".doit.db.corrupt").exists()
+    assert executed(run_doit(built_few_project)) == set()
 
 
 def test_database_damaged_inside_is_detected_too(built_project):
@@ -213,15 +206,15 @@ def test_database_damaged_inside_is_detected_too(built_project):
     assert (built_project / ".doit.db.corrupt").read_bytes() == bytes(data)
 
 
-def test_two_builds_started_together_both_finish_correctly(built_template, fresh_project):
-    first = start_doit(fresh_project, "-n", "2")
-    second = start_doit(fresh_project, "-n", "2")
+def test_two_builds_started_together_both_finish_correctly(built_few_template, few_project):
+    first = start_doit(few_project, "-n", "2")
+    second = start_doit(few_project, "-n", "2")
     results = [(*process.communicate(timeout=120), process.returncode) for process in (first, second)]
     for stdout, stderr, returncode in results:
         assert returncode == 0, stdout + stderr
     assert any("another doit is running in this folder; waiting" in stderr for _, stderr, _ in results)
-    assert_matches_clean_build(fresh_project, output_files(built_template))
-    assert executed(run_doit(fresh_project)) == set()
+    assert_matches_clean_build(few_project, output_files(built_few_template))
+    assert executed(run_doit(few_project)) == set()
 
 
 @contextmanager
@@ -253,10 +246,10 @@ def test_read_only_output_folder_fails_each_task_clearly(fresh_project):
     assert output_files(fresh_project) == {}
 
 
-def test_missing_output_folder_is_created(built_template, fresh_project):
-    shutil.rmtree(fresh_project / OUTPUT)
-    run_doit(fresh_project, "-n", "2")
-    assert output_files(fresh_project) == output_files(built_template)
+def test_missing_output_folder_is_created(built_few_template, few_project):
+    shutil.rmtree(few_project / OUTPUT)
+    run_doit(few_project, "-n", "2")
+    assert output_files(few_project) == output_files(built_few_template)
 
 
 def test_deleted_spec_drops_its_tasks_and_clean_removes_its_orphans(built_project):

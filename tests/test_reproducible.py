@@ -49,15 +49,15 @@ def test_serial_and_parallel_builds_are_byte_identical(built_template, fresh_pro
 
 
 @pytest.mark.parametrize("start_method", ["spawn", "fork"])
-def test_build_under_other_start_methods_matches(built_template, fresh_project, tmp_path, start_method):
+def test_build_under_other_start_methods_matches(built_few_template, few_project, tmp_path, start_method):
     run_doit(
-        fresh_project,
+        few_project,
         "-n",
         "2",
         python=[sys.executable, "-c", DOIT_STARTING_WORKERS_BY, start_method],
         env=recording_torch_imports(tmp_path / "probe"),
     )
-    assert output_files(fresh_project) == output_files(built_template)
+    assert output_files(few_project) == output_files(built_few_template)
     assert torch_importers(tmp_path / "probe") == 1
 
 
