@@ -37,7 +37,7 @@ def test_serial_and_parallel_builds_are_byte_identical(built_template, fresh_pro
     four = copy_project(tmp_path / "four")
     with ThreadPoolExecutor() as builds:  # two builds at once, in two folders
         one_process = builds.submit(run_doit, fresh_project, "-n", "1", env=strict)
-        probe = {**recording_torch_imports(tmp_path / "probe"), **strict}
+        probe = {**strict, **recording_torch_imports(tmp_path / "probe")}  # its PYTHONPATH wins
         four_processes = builds.submit(run_doit, four, "-n", "4", env=probe)
     for result in (one_process.result(), four_processes.result()):
         assert "Warning" not in result.stdout + result.stderr
