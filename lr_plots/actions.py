@@ -21,17 +21,24 @@ class TimeLimitExceeded(BaseException):
 def write_curve(
     spec_path: str, csv_path: str, metadata_path: str, timeout_seconds: float
 ) -> TaskFailed | None:
-    """Action of curve:<Name>: run the spec's scheduler, write its CSV and metadata JSON; in a doit
-    worker process, by the build's one torch process (lr_plots.curve_server)."""
+    """Action of curve:<Name>: run the spec's scheduler, write its CSV and metadata JSON, by the
+    build's one torch process (lr_plots.curve_server)."""
     from lr_plots.curve_server import request_curve, should_hand_over
 
     if should_hand_over():
-        reply = request_curve(spec_path, csv_path, metadata_path, timeout_seconds)
+        reply = request_curve(spec_path, csv_path, metadata_path, timeout_seconds, load_drawing_code)
         if reply is not None:
             sys.stdout.write(reply.stdout)
             sys.stderr.write(reply.stderr)
             return None if reply.failure is None else TaskFailed(reply.failure)
     return write_curve_here(spec_path, csv_path, metadata_path, timeout_seconds)
+
+
+def load_drawing_code() -> None:
+    """Import the drawing code, which the pictures after the curves need, while the torch process
+    computes a curve (and first imports torch): matplotlib and torch then load at once, on two
+    cores. A no-op where it is imported already (doit's workers fork from a process that has it)."""
+    import lr_plots.drawing  # noqa: F401
 
 
 def write_curve_here(

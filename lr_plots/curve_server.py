@@ -1,7 +1,8 @@
-"""One torch process per parallel build: doit's worker processes (`doit -n N`) hand it their curve
-tasks, so torch is imported once per build however many workers there are, and never by a build
-that only draws. It starts as the build starts when doit finds curves out of date (TorchProcessWanted),
-else when the first worker needs it."""
+"""One torch process per build: doit's worker processes (`doit -n N`), or doit's own (`doit`), hand
+it their curve tasks, so torch is imported once per build however many workers there are, never by a
+build that only draws, and while the drawing code is imported elsewhere. In a parallel build it
+starts as the build starts when doit finds curves out of date (TorchProcessWanted), else when the
+first process needs it."""
 
 import contextlib
 import io
@@ -16,7 +17,9 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,15 +49,23 @@ class Reply:
 
 
 def should_hand_over() -> bool:
-    """True in a doit worker process (a child of doit's process) that has not imported torch yet.
-    doit's own process (`doit`, `doit -n 1`) and a worker forked from a process holding torch (those
-    of `doit watch -n N`) compute their curves themselves."""
-    return multiprocessing.parent_process() is not None and "torch" not in sys.modules
+    """True in a process of a build that has not imported torch: doit's own (`doit`) or one of its
+    workers (`doit -n N`). Workers forked from a process holding torch (those of `doit watch -n N`)
+    compute their curves themselves, as do the threads of `doit -P thread` (this module keeps one
+    connection per process)."""
+    return "torch" not in sys.modules and threading.current_thread() is threading.main_thread()
 
 
-def request_curve(spec_path: str, csv_path: str, metadata_path: str, timeout_seconds: float) -> Reply | None:
-    """Have the build's torch process write the curve of `spec_path`, starting that process if no
-    worker has yet; None if it cannot be reached (the caller then computes the curve itself)."""
+def request_curve(
+    spec_path: str,
+    csv_path: str,
+    metadata_path: str,
+    timeout_seconds: float,
+    while_waiting: Callable[[], object],
+) -> Reply | None:
+    """Have the build's torch process write the curve of `spec_path`, starting that process if this
+    build has not yet, and run `while_waiting` meanwhile; None if it cannot be reached (the caller
+    then computes the curve itself)."""
     global _connection
     if _connection is None:
         _connection = connect_or_start()
@@ -69,6 +80,7 @@ def request_curve(spec_path: str, csv_path: str, metadata_path: str, timeout_sec
     }
     try:
         _connection.sendall(json.dumps(request).encode() + b"\n")
+        while_waiting()
         line = _connection.makefile("rb").readline()
     except OSError:
         line = b""
@@ -124,12 +136,13 @@ _connection: socket.socket | None = None
 
 def connect_or_start() -> socket.socket | None:
     """A connection to the torch process of this build (one per doit process, whose pid names its
-    socket), started by the first worker that needs it; None if no private socket folder is at hand."""
-    parent = multiprocessing.parent_process()
+    socket), started by the first process that needs it; None if no private socket folder is at hand."""
     folder = private_folder()
-    if parent is None or folder is None:
+    if folder is None:
         return None
-    address = str(folder / f"{SOCKET_PREFIX}{parent.pid}")
+    parent = multiprocessing.parent_process()  # doit's process, seen from one of its workers
+    doit_pid = os.getpid() if parent is None else parent.pid
+    address = str(folder / f"{SOCKET_PREFIX}{doit_pid}")
     for attempt in range(5):
         client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
@@ -149,9 +162,9 @@ def connect_or_start() -> socket.socket | None:
         remove_stale_sockets(folder)
         server = start_server(listener)
         listener.close()  # the torch process holds it now; connections queue until it accepts them
-        # Run as this worker ends (multiprocessing runs its finalizers then; atexit does not run
-        # there): this worker waits for the torch process, so the build does not finish while it runs
-        # and its CPU time is counted as the build's.
+        # Run as this process ends (multiprocessing runs its finalizers then, in a worker, where
+        # atexit does not run, and at exit in doit's): it waits for the torch process, so the build
+        # does not finish while it runs and its CPU time is counted as the build's.
         multiprocessing.util.Finalize(None, stop_server, args=(server,), exitpriority=0)
     return None
 

@@ -2,6 +2,7 @@
 
 import ast
 import compileall
+import json
 import os
 import shutil
 import subprocess
@@ -56,7 +57,7 @@ sys.exit(code)
 # however it was started (forked, spawned, from a forkserver, or run as a program), leaves a file
 # named by the library and its pid, holding the command lines of its parent and grandparent.
 IMPORT_RECORDER = """
-import importlib.abc, os, sys
+import importlib.abc, json, os, sys
 def command_line(pid):
     with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
         return cmdline.read().replace(b"\\0", b" ").decode()
@@ -69,7 +70,7 @@ class ImportRecorder(importlib.abc.MetaPathFinder):
             parent = os.getppid()
             ancestors = [command_line(parent), command_line(parent_of(parent))]
             with open(os.path.join(os.environ["RECORDED_IMPORTS"], f"{name}.{os.getpid()}"), "w") as record:
-                record.write("\\n".join(ancestors))
+                json.dump(ancestors, record)
 sys.meta_path.insert(0, ImportRecorder())
 """
 
@@ -92,7 +93,7 @@ def importers(folder: Path, library: str) -> int:
 
 def importers_ancestors(folder: Path, library: str) -> list[list[str]]:
     """For each process which imported `library`, the command lines of its parent and grandparent."""
-    return [path.read_text().split("\n") for path in (folder / "imports").glob(f"{library}.*")]
+    return [json.loads(path.read_text()) for path in (folder / "imports").glob(f"{library}.*")]
 
 
 def torch_importers(folder: Path) -> int:

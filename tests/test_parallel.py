@@ -1,7 +1,11 @@
-"""With `doit -n N`, the workers hand their curves to the build's one torch process: a broken spec
-fails there exactly as in `doit`, alone, with its one-line message, and a runaway one is stopped."""
+"""The workers of `doit -n N`, and `doit`'s own process, hand their curves to the build's one torch
+process: a broken spec fails there exactly as computed in place, alone, with its one-line message,
+and a runaway one is stopped."""
+
+import sys
 
 from conftest import (
+    DOIT_PROBE,
     EXPLORER_FILES,
     GALLERY_FILES,
     OUTPUT,
@@ -64,3 +68,16 @@ def test_a_cold_parallel_build_starts_torch_before_its_workers(fresh_project, tm
     [(parent, grandparent)] = importers_ancestors(tmp_path / "probe", "torch")
     assert "multiprocessing.forkserver" in parent
     assert "-m doit -n 2" in grandparent
+
+
+def test_a_serial_build_loads_torch_elsewhere_while_it_imports_the_drawing_code(fresh_project, tmp_path):
+    for spec in (fresh_project / "lr_plots/specs").glob("*.py"):
+        if spec.stem not in GOOD_SPECS:
+            spec.unlink()
+    env = recording_torch_imports(tmp_path / "probe")
+    result = run_doit(fresh_project, python=[sys.executable, "-c", DOIT_PROBE], env=env)
+    assert executed(result) >= {"curve:StepLR", "plot:StepLR", "gallery"}
+    # doit's process drew the pictures and never imported torch: one torch process did, its child.
+    assert result.stdout.splitlines()[-1] == "imported: matplotlib"
+    [(parent, _)] = importers_ancestors(tmp_path / "probe", "torch")
+    assert "DoitMain" in parent
