@@ -26,7 +26,7 @@ from typing import Any
 
 from doit.dependency import UptodateCalculator
 
-# What the torch process runs: it takes the worker's sys.path, so it imports the same lr_plots. It
+# What the torch process runs: it takes its starter's sys.path, so it imports the same lr_plots. It
 # ends with os._exit, as multiprocessing's workers do: tearing torch down takes half a second, and
 # every reply has been written and flushed by then.
 BOOTSTRAP = (
@@ -130,7 +130,7 @@ def start_for_build(doit_pid: int) -> None:
         listener.close()
 
 
-# This worker's connection to its build's torch process, made at its first curve task.
+# This process's connection to its build's torch process, made at its first curve task.
 _connection: socket.socket | None = None
 
 
@@ -150,14 +150,14 @@ def connect_or_start() -> socket.socket | None:
             return client
         except FileNotFoundError:
             client.close()
-        except ConnectionRefusedError:  # being set up by another worker this instant, or stale
+        except ConnectionRefusedError:  # being set up by another process this instant, or stale
             client.close()
             if attempt == 0:
                 time.sleep(0.05)
                 continue
             Path(address).unlink(missing_ok=True)
         listener = listen_at(address)
-        if listener is None:  # another worker bound it first: connect to it on the next round
+        if listener is None:  # another process bound it first: connect to it on the next round
             continue
         remove_stale_sockets(folder)
         server = start_server(listener)
@@ -217,8 +217,8 @@ def start_server(listener: socket.socket) -> subprocess.Popen[bytes]:
 
 
 def stop_server(server: subprocess.Popen[bytes]) -> None:
-    """Tell the torch process that the worker which started it is ending (it ends once no other
-    worker is connected either) and wait for it."""
+    """Tell the torch process that the process which started it (a worker, or doit's own) is ending
+    (it ends once no other process is connected either) and wait for it."""
     global _connection
     if _connection is not None:
         _connection.close()
@@ -229,8 +229,8 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
 
 
 def serve(listening_fd: int) -> None:
-    """The torch process: write the curves the workers ask for, one at a time, until whoever started
-    it has ended (its standard input closes) and no worker is connected."""
+    """The torch process: write the curves the build asks for, one at a time, until whoever started
+    it has ended (its standard input closes) and no process is connected."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it at once, with the build
     warm_up()
     listener = socket.socket(fileno=listening_fd)
@@ -273,7 +273,7 @@ def warm_up() -> None:
 
 
 def answer(request: dict[str, str]) -> Reply:
-    """Write one curve as the worker asked, capturing what the spec prints."""
+    """Write one curve as asked, capturing what the spec prints."""
     from lr_plots.actions import write_curve_here
 
     if os.getcwd() != request["cwd"]:
