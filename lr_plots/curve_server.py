@@ -231,8 +231,10 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
 def serve(listening_fd: int) -> None:
     """The torch process: write the curves the build asks for, one at a time, until whoever started
     it has ended (its standard input closes) and no process is connected."""
+    from lr_plots.curves import load_optimizer_machinery
+
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it at once, with the build
-    warm_up()
+    load_optimizer_machinery()  # torch with torch._dynamo, before the first curve is asked for
     listener = socket.socket(fileno=listening_fd)
     address = listener.getsockname()
     selector = selectors.DefaultSelector()
@@ -263,13 +265,6 @@ def serve(listening_fd: int) -> None:
                     stream.flush()
     finally:
         Path(address).unlink(missing_ok=True)
-
-
-def warm_up() -> None:
-    """Import torch with torch._dynamo before the first curve is asked for."""
-    from lr_plots.curves import load_optimizer_machinery
-
-    load_optimizer_machinery()
 
 
 def answer(request: dict[str, str]) -> Reply:

@@ -61,11 +61,12 @@ def warm_up() -> None:
     import jinja2  # noqa: F401  (the gallery's)
     import matplotlib.style  # noqa: F401
     import PIL.Image  # noqa: F401
-    import torch
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    from lr_plots.curves import load_optimizer_machinery
+
+    load_optimizer_machinery()
     figure = Figure(figsize=(1, 1))
     FigureCanvasAgg(figure)
     figure.add_subplot().set_title("warm")
