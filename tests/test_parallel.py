@@ -2,6 +2,7 @@
 process: a broken spec fails there exactly as computed in place, alone, with its one-line message,
 and a runaway one is stopped."""
 
+import subprocess
 import sys
 
 from conftest import (
@@ -81,3 +82,20 @@ def test_a_serial_build_loads_torch_elsewhere_while_it_imports_the_drawing_code(
     assert result.stdout.splitlines()[-1] == "imported: matplotlib"
     [(parent, _)] = importers_ancestors(tmp_path / "probe", "torch")
     assert "DoitMain" in parent
+
+
+def test_workers_forked_from_the_forkserver_collect_garbage_but_not_its_imports():
+    # The forkserver imports with the collector off and freezes what it imported; each worker
+    # forked from it collects its own garbage.
+    code = (
+        "import gc, os, sys\n"
+        "import lr_plots.forkserver_preload\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    os._exit(0 if gc.isenabled() and gc.get_freeze_count() > 0 else 1)\n"
+        "_, status = os.waitpid(pid, 0)\n"
+        "print(os.waitstatus_to_exitcode(status), gc.isenabled(), gc.get_freeze_count() > 10000)\n"
+        "sys.stdout.flush()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["0", "False", "True"]
