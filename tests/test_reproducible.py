@@ -61,6 +61,12 @@ def test_build_under_other_start_methods_matches(built_few_template, few_project
     assert torch_importers(tmp_path / "probe") == 1
 
 
+def test_build_in_threads_matches(built_few_template, few_project):
+    # The threads of one process draw at once, each with its own renderer (drawing.AggCanvas).
+    run_doit(few_project, "-n", "2", "-P", "thread")
+    assert output_files(few_project) == output_files(built_few_template)
+
+
 def test_pngs_carry_no_text_or_time_chunks(built_template):
     for name, data in output_files(built_template).items():
         if name.endswith(".png"):
