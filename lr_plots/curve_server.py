@@ -1,7 +1,7 @@
 """One torch process per build: doit's worker processes (`doit -n N`), or doit's own (`doit`), hand
 it their curve tasks, so torch is imported once per build however many workers there are, never by a
 build that only draws, and while the drawing code is imported elsewhere. In a parallel build it
-starts as the build starts when doit finds curves out of date (TorchProcessWanted), else when the
+starts as the build starts when doit finds curves out of date (tasks.TorchProcessWanted), else when the
 first process needs it."""
 
 import contextlib
@@ -22,9 +22,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from doit.dependency import UptodateCalculator
 
 # What the torch process runs: it takes its starter's sys.path, so it imports the same lr_plots. It
 # ends with os._exit, as multiprocessing's workers do: tearing torch down takes half a second, and
@@ -34,7 +31,7 @@ BOOTSTRAP = (
     "from lr_plots.curve_server import serve; serve(settings['listening_fd']); os._exit(0)"
 )
 SOCKET_PREFIX = "curves-"
-# Set in doit's process when its curves are out of date (TorchProcessWanted): a parallel build's
+# Set in doit's process when its curves are out of date (tasks.TorchProcessWanted): a parallel build's
 # forkserver then starts the torch process before it imports anything else (forkserver_preload).
 WANTED = "LR_PLOTS_TORCH_PROCESS_WANTED"
 
@@ -89,31 +86,6 @@ def request_curve(
         _connection = None
         return None
     return Reply(**json.loads(line))
-
-
-class TorchProcessWanted(UptodateCalculator):
-    """The uptodate check of `_torch_process`, the task doit checks first, which is always up to
-    date. doit runs it in its own process before it starts any worker: it asks doit whether any of
-    `curve_tasks` will run and sets WANTED if one will, so that torch loads while the forkserver
-    imports the drawing code and forks the workers, rather than after (0.7 s later)."""
-
-    def __init__(self, curve_tasks: list[str]) -> None:
-        super().__init__()
-        self.curve_tasks = curve_tasks
-
-    def setup(self, dep_manager: Any, tasks_dict: dict[str, Any]) -> None:
-        super().setup(dep_manager, tasks_dict)
-        self.dep_manager = dep_manager
-
-    def __call__(self, task: Any, values: dict[str, Any]) -> bool:
-        if any(
-            self.dep_manager.get_status(self.tasks_dict[name], self.tasks_dict).status == "run"
-            for name in self.curve_tasks
-        ):
-            os.environ[WANTED] = "1"
-        else:
-            os.environ.pop(WANTED, None)
-        return True
 
 
 def start_for_build(doit_pid: int) -> None:
