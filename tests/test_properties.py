@@ -4,6 +4,7 @@ or fail their own task with a clear message; doit itself never crashes and other
 import csv
 import shutil
 
+import pytest
 from conftest import OUTPUT, copy_project, output_files, run_doit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -56,6 +57,7 @@ spec_cases = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.early
 @settings(
     max_examples=2,
     deadline=None,

@@ -48,6 +48,7 @@ def test_serial_and_parallel_builds_are_byte_identical(built_template, fresh_pro
     assert torch_importers(tmp_path / "probe") == 1
 
 
+@pytest.mark.early
 @pytest.mark.parametrize("start_method", ["spawn", "fork"])
 def test_build_under_other_start_methods_matches(built_few_template, few_project, tmp_path, start_method):
     run_doit(

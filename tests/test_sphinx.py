@@ -212,6 +212,7 @@ def test_lr_schedule_with_an_unknown_name_is_a_warning_naming_it_and_the_spec_fo
     assert Page(docs / "_build/other.html").figures[1]["caption"] == "StepLR against ExponentialLR"
 
 
+@pytest.mark.early
 def test_an_edited_spec_is_redrawn_alone_and_a_broken_one_is_a_warning_in_a_parallel_build(docs_project):
     """Points 4 and 2, in one build (each costs an import of torch): with -j 2, editing StepLR.py
     redraws StepLR alone, with Sphinx's progress display, and Sphinx reads again only the document
