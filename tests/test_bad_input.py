@@ -69,7 +69,7 @@ BROKEN_SPECS = {
     ),
     "LoopsForever": (
         "from torch.optim.lr_scheduler import StepLR\n" + GOOD + "while True:\n    pass\n",
-        "lr_plots/specs/LoopsForever.py: stopped after 3 s without finishing",
+        "lr_plots/specs/LoopsForever.py: stopped after 1 s without finishing",
     ),
 }
 
@@ -85,7 +85,7 @@ def test_broken_specs_fail_alone_with_clear_messages(fresh_project):
     for name, (source, _) in BROKEN_SPECS.items():
         (fresh_project / "lr_plots/specs" / f"{name}.py").write_text(source)
 
-    result = run_doit(fresh_project, "-c", "timeout=3", check=False)
+    result = run_doit(fresh_project, "-c", "timeout=1", check=False)
     assert result.returncode != 0
     output = result.stdout + result.stderr
     for name, (_, message) in BROKEN_SPECS.items():

@@ -34,7 +34,7 @@ def test_broken_specs_fail_alone_with_the_same_messages_in_parallel(fresh_projec
         (specs / f"{name}.py").write_text(BROKEN_SPECS[name][0])
 
     env = recording_torch_imports(tmp_path / "probe")
-    result = run_doit(fresh_project, "-n", "3", "-c", "timeout=3", check=False, env=env)
+    result = run_doit(fresh_project, "-n", "3", "-c", "timeout=1", check=False, env=env)
     assert result.returncode != 0
     output = result.stdout + result.stderr
     for name in BROKEN:
