@@ -49,21 +49,28 @@ def read_curve_csv(path: Path) -> dict[str, list[float]]:
     return columns
 
 
+class ThreadRenderers(threading.local):
+    """The Agg renderers of the current thread, by picture width, height and dpi."""
+
+    def __init__(self) -> None:
+        self.by_size: dict[tuple[int, int, float], RendererAgg] = {}
+
+
 class AggCanvas(FigureCanvasAgg):
     """matplotlib's Agg canvas, but with one renderer per picture size in each thread rather than one
     per figure: matplotlib caches the measurements of text per renderer, and the pictures share
     most of their tick labels (7 % of the drawing time)."""
 
-    renderers = threading.local()
+    renderers = ThreadRenderers()
 
     def get_renderer(self) -> RendererAgg:
         width, height = self.get_width_height(physical=True)
         key = (width, height, self.figure.dpi)
-        by_size: dict[tuple[int, int, float], RendererAgg] = self.renderers.__dict__.setdefault("by_size", {})
-        if key not in by_size:
-            by_size[key] = RendererAgg(width, height, self.figure.dpi)
-        self.renderer = by_size[key]
-        return by_size[key]
+        if key not in self.renderers.by_size:
+            self.renderers.by_size[key] = RendererAgg(width, height, self.figure.dpi)
+        renderer = self.renderers.by_size[key]
+        self.renderer = renderer
+        return renderer
 
 
 @contextmanager
