@@ -217,9 +217,13 @@ def few_tasks(kind: str) -> set[str]:
 
 
 def shared_build(
-    tmp_path_factory: pytest.TempPathFactory, worker_id: str, name: str, specs: list[str] | None
+    tmp_path_factory: pytest.TempPathFactory,
+    worker_id: str,
+    name: str,
+    specs: list[str] | None,
+    *options: str,
 ) -> Path:
-    """A copy of the project (with the spec files `specs` only, if given) after one `doit -n 2`
+    """A copy of the project (with the spec files `specs` only, if given) after one `doit [options]`
     build, made once for all test processes (pytest-xdist runs two)."""
     shared = tmp_path_factory.getbasetemp()
     if worker_id != "master":  # an xdist worker: the parent folder is this run's, shared by all
@@ -229,20 +233,53 @@ def shared_build(
         if not (project / OUTPUT / "index.html").exists():
             shutil.rmtree(project, ignore_errors=True)
             copy = copy_project(project)
-            run_doit(keep_only(copy, specs) if specs else copy, "-n", "2")
+            run_doit(keep_only(copy, specs) if specs else copy, *options)
     return project
 
 
 @pytest.fixture(scope="session")
 def built_template(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
-    """The project after one full `doit -n 2` build, made once; tests must not change it."""
+    """The project after one full serial `doit` build, made once; tests must not change it (the
+    parallel builds of test_reproducible are compared with it)."""
     return shared_build(tmp_path_factory, worker_id, "template", None)
+
+
+# The edit of StepLR's arguments in edited_template, and what doit then rebuilds: StepLR's curve and
+# picture, Compare_decay (which overlays StepLR's curve) and the pages showing them.
+STEP_LR_EDIT = ('"gamma": 0.1}', '"gamma": 0.5}')
+STEP_LR_EDIT_REBUILDS = {"curve:StepLR", "plot:StepLR", "plot:Compare_decay", "gallery", "explore"}
+
+
+def edit_step_lr(project: Path) -> None:
+    """Change StepLR's gamma in `project` (STEP_LR_EDIT)."""
+    spec = project / "lr_plots/specs/StepLR.py"
+    text = spec.read_text()
+    assert STEP_LR_EDIT[0] in text
+    spec.write_text(text.replace(*STEP_LR_EDIT))
+
+
+@pytest.fixture(scope="session")
+def edited_template(built_template: Path, tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """A copy of the built template after edit_step_lr and one serial `doit`, made once; tests must
+    not change it. Its file executed.json lists the tasks that doit ran."""
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        shared = shared.parent
+    project = shared / "edited-template"
+    with FileLock(shared / "edited-template.lock"):
+        if not (project / "executed.json").exists():
+            shutil.rmtree(project, ignore_errors=True)
+            shutil.copytree(built_template, project)
+            edit_step_lr(project)
+            ran = executed(run_doit(project))
+            (project / "executed.json").write_text(json.dumps(sorted(ran)))
+    return project
 
 
 @pytest.fixture(scope="session")
 def built_few_template(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
     """The project with FEW_SPECS only after one `doit -n 2` build, made once; tests must not change it."""
-    return shared_build(tmp_path_factory, worker_id, "few-template", FEW_SPECS)
+    return shared_build(tmp_path_factory, worker_id, "few-template", FEW_SPECS, "-n", "2")
 
 
 @pytest.fixture

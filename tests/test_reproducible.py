@@ -3,10 +3,17 @@
 import os
 import struct
 import sys
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from conftest import OUTPUT, executed, output_files, recording_torch_imports, run_doit, torch_importers
+from conftest import (
+    FEW_SPECS,
+    OUTPUT,
+    executed,
+    output_files,
+    recording_torch_imports,
+    run_doit,
+    torch_importers,
+)
 
 # doit with the start method of its worker processes chosen by the program (lr_plots' tasks choose
 # multiprocessing's forkserver when the program has not): sys.argv[1] is the method.
@@ -29,23 +36,24 @@ def png_chunk_types(png: bytes) -> list[bytes]:
 
 
 @pytest.mark.early
-def test_serial_and_parallel_builds_are_byte_identical(built_template, fresh_project, tmp_path):
-    from conftest import copy_project
-
+def test_serial_and_parallel_builds_are_byte_identical(
+    built_template, built_few_template, fresh_project, tmp_path
+):
+    # built_template is a serial build; fresh_project is built here by four workers.
     # Any UserWarning (such as torch's "scheduler.step() before optimizer.step()") fails the build.
     strict = {**os.environ, "PYTHONWARNINGS": "error::UserWarning"}
-    four = copy_project(tmp_path / "four")
-    with ThreadPoolExecutor() as builds:  # two builds at once, in two folders
-        one_process = builds.submit(run_doit, fresh_project, "-n", "1", env=strict)
-        probe = {**strict, **recording_torch_imports(tmp_path / "probe")}  # its PYTHONPATH wins
-        four_processes = builds.submit(run_doit, four, "-n", "4", env=probe)
-    for result in (one_process.result(), four_processes.result()):
-        assert "Warning" not in result.stdout + result.stderr
-    reference = output_files(built_template)  # built with -n 2
-    assert output_files(fresh_project) == reference
-    assert output_files(four) == reference
+    probe = {**strict, **recording_torch_imports(tmp_path / "probe")}  # its PYTHONPATH wins
+    result = run_doit(fresh_project, "-n", "4", env=probe)
+    assert "Warning" not in result.stdout + result.stderr
+    serial = output_files(built_template)
+    assert output_files(fresh_project) == serial
     # Four workers computed 22 curves, and one process, the build's torch process, imported torch.
     assert torch_importers(tmp_path / "probe") == 1
+    # Two workers (the few specs' template) made the same files for the specs they share.
+    two_workers = output_files(built_few_template)
+    shared = {name for name in two_workers if name.rsplit(".", 1)[0] in FEW_SPECS}
+    assert len(shared) == 3 * len(FEW_SPECS)
+    assert {name: two_workers[name] for name in shared} == {name: serial[name] for name in shared}
 
 
 @pytest.mark.early

@@ -10,7 +10,15 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import OUTPUT, SPEC_NAMES, live_processes, output_files, run_doit
+from conftest import (
+    OUTPUT,
+    SPEC_NAMES,
+    STEP_LR_EDIT_REBUILDS,
+    edit_step_lr,
+    live_processes,
+    output_files,
+    run_doit,
+)
 
 WAIT_SECONDS = 30
 
@@ -62,8 +70,9 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 @pytest.mark.early
-def test_watch_rebuilds_what_changed_like_a_one_shot_build(built_project, built_template, tmp_path):
-    one_shot = Path(shutil.copytree(built_template, tmp_path / "one_shot"))
+def test_watch_rebuilds_what_changed_like_a_one_shot_build(built_project, edited_template, tmp_path):
+    # The one-shot builds: edited_template (the same edit of StepLR, then `doit`), and a copy of it.
+    one_shot = Path(shutil.copytree(edited_template, tmp_path / "one_shot"))
     watch = WatchProcess(built_project)
     try:
         watch.wait_for_line("[watch] watching")
@@ -71,19 +80,11 @@ def test_watch_rebuilds_what_changed_like_a_one_shot_build(built_project, built_
 
         # A spec's arguments change: its curve and picture are redone, as a one-shot build does them.
         before = picture.read_bytes()
-        edit(built_project / "lr_plots/specs/StepLR.py", '"gamma": 0.1}', '"gamma": 0.5}')
+        edit_step_lr(built_project)
         wait_until(lambda: picture.read_bytes() != before, "the redraw of StepLR.png")
         rebuilt = watch.wait_for_line("[watch] rebuilt").split(" rebuilt ")[1].rsplit(" in ", 1)[0]
         # StepLR's curve and picture, the comparison it is in, and the pages showing them all.
-        assert set(rebuilt.split(", ")) == {
-            "curve:StepLR",
-            "plot:StepLR",
-            "plot:Compare_decay",
-            "gallery",
-            "explore",
-        }
-        edit(one_shot / "lr_plots/specs/StepLR.py", '"gamma": 0.1}', '"gamma": 0.5}')
-        run_doit(one_shot, "-n", "2")
+        assert set(rebuilt.split(", ")) == STEP_LR_EDIT_REBUILDS
         wait_until(lambda: output_files(built_project) == output_files(one_shot), "the same files")
 
         # The drawing code changes: every picture is redrawn, again as a one-shot build draws it.
