@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -216,6 +217,23 @@ def few_tasks(kind: str) -> set[str]:
     return {f"{kind}:{name}" for name in FEW_SPECS}
 
 
+def build_once(
+    tmp_path_factory: pytest.TempPathFactory, worker_id: str, name: str, build: Callable[[Path], None]
+) -> Path:
+    """The folder `name`, shared by all test processes (pytest-xdist runs two): `build(folder)` makes
+    it in the first process that asks for it, while the others wait."""
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":  # an xdist worker: the parent folder is this run's, shared by all
+        shared = shared.parent
+    folder, done = shared / name, shared / f"{name}.done"
+    with FileLock(shared / f"{name}.lock"):
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            build(folder)
+            done.touch()
+    return folder
+
+
 def shared_build(
     tmp_path_factory: pytest.TempPathFactory,
     worker_id: str,
@@ -224,17 +242,13 @@ def shared_build(
     *options: str,
 ) -> Path:
     """A copy of the project (with the spec files `specs` only, if given) after one `doit [options]`
-    build, made once for all test processes (pytest-xdist runs two)."""
-    shared = tmp_path_factory.getbasetemp()
-    if worker_id != "master":  # an xdist worker: the parent folder is this run's, shared by all
-        shared = shared.parent
-    project = shared / name
-    with FileLock(shared / f"{name}.lock"):
-        if not (project / OUTPUT / "index.html").exists():
-            shutil.rmtree(project, ignore_errors=True)
-            copy = copy_project(project)
-            run_doit(keep_only(copy, specs) if specs else copy, *options)
-    return project
+    build, made once for all test processes."""
+
+    def build(project: Path) -> None:
+        copy = copy_project(project)
+        run_doit(keep_only(copy, specs) if specs else copy, *options)
+
+    return build_once(tmp_path_factory, worker_id, name, build)
 
 
 @pytest.fixture(scope="session")
@@ -262,18 +276,13 @@ def edit_step_lr(project: Path) -> None:
 def edited_template(built_template: Path, tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
     """A copy of the built template after edit_step_lr and one serial `doit`, made once; tests must
     not change it. Its file executed.json lists the tasks that doit ran."""
-    shared = tmp_path_factory.getbasetemp()
-    if worker_id != "master":
-        shared = shared.parent
-    project = shared / "edited-template"
-    with FileLock(shared / "edited-template.lock"):
-        if not (project / "executed.json").exists():
-            shutil.rmtree(project, ignore_errors=True)
-            shutil.copytree(built_template, project)
-            edit_step_lr(project)
-            ran = executed(run_doit(project))
-            (project / "executed.json").write_text(json.dumps(sorted(ran)))
-    return project
+
+    def build(project: Path) -> None:
+        shutil.copytree(built_template, project)
+        edit_step_lr(project)
+        (project / "executed.json").write_text(json.dumps(sorted(executed(run_doit(project)))))
+
+    return build_once(tmp_path_factory, worker_id, "edited-template", build)
 
 
 @pytest.fixture(scope="session")

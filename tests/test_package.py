@@ -12,8 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import OUTPUT, ROOT, SPEC_NAMES, executed, picture_files
-from filelock import FileLock
+from conftest import OUTPUT, ROOT, SPEC_NAMES, build_once, executed, picture_files
 
 pytestmark = pytest.mark.slow
 
@@ -25,31 +24,28 @@ SPEC += 'ARGUMENTS = {{"step_size": 3, "gamma": 0.5}}\nBASE_LR = 0.05\nSTEPS = 1
 def environment(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
     """A fresh virtual environment with lr_plots installed from a wheel of this checkout, made once
     for all test processes. Its `bin/` is what a user's PATH would hold."""
-    shared = tmp_path_factory.getbasetemp()
-    if worker_id != "master":
-        shared = shared.parent
-    venv = shared / "wheel-venv"
-    with FileLock(shared / "wheel-venv.lock"):
-        if not (venv / "bin" / "lr-plots").exists():
-            shutil.rmtree(venv, ignore_errors=True)
-            wheels = shared / "wheels"
-            pip = [sys.executable, "-m", "pip"]
-            subprocess.run([*pip, "wheel", "-q", "--no-deps", "-w", wheels, ROOT], check=True)
-            subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
-            # This environment's pip installs into the new one; --no-compile, as Python compiles
-            # what is imported anyway: seconds instead of a minute, the same installed files.
-            (wheel,) = wheels.glob("lr_plots-*.whl")
-            subprocess.run(
-                [*pip, "--python", venv / "bin/python", "install", "-q", "--no-compile",
-                 "-c", ROOT / "constraints.txt", wheel],
-                check=True,
-            )  # fmt: skip
-            # Imports what a build imports, once, writing their bytecode (whatever the environment
-            # says), so that the tests do not each compile torch's modules: 3 s a process otherwise.
-            warm_up = "from lr_plots.watch import warm_up; warm_up()"
-            writing_bytecode = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-            subprocess.run([venv / "bin/python", "-c", warm_up], cwd=shared, check=True, env=writing_bytecode)
-    return venv
+
+    def build(venv: Path) -> None:
+        shared = venv.parent
+        wheels = shared / "wheels"
+        pip = [sys.executable, "-m", "pip"]
+        subprocess.run([*pip, "wheel", "-q", "--no-deps", "-w", wheels, ROOT], check=True)
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
+        # This environment's pip installs into the new one; --no-compile, as Python compiles
+        # what is imported anyway: seconds instead of a minute, the same installed files.
+        (wheel,) = wheels.glob("lr_plots-*.whl")
+        subprocess.run(
+            [*pip, "--python", venv / "bin/python", "install", "-q", "--no-compile",
+             "-c", ROOT / "constraints.txt", wheel],
+            check=True,
+        )  # fmt: skip
+        # Imports what a build imports, once, writing their bytecode (whatever the environment
+        # says), so that the tests do not each compile torch's modules: 3 s a process otherwise.
+        warm_up = "from lr_plots.watch import warm_up; warm_up()"
+        writing_bytecode = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        subprocess.run([venv / "bin/python", "-c", warm_up], cwd=shared, check=True, env=writing_bytecode)
+
+    return build_once(tmp_path_factory, worker_id, "wheel-venv", build)
 
 
 def run(environment: Path, folder: Path, *command: str, check: bool = True) -> subprocess.CompletedProcess:

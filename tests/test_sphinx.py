@@ -12,8 +12,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, executed
-from filelock import FileLock
+from conftest import ROOT, build_once, executed
 
 from lr_plots.options import REFERENCE_SPECS
 
@@ -84,17 +83,13 @@ def sphinx_build(root: Path, *options: str) -> tuple[int, str, str]:
 def docs_template(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
     """A Sphinx project whose pictures `lr-plots` built in docs/ and whose HTML Sphinx then built,
     made once for all test processes; tests must not change it."""
-    shared = tmp_path_factory.getbasetemp()
-    if worker_id != "master":
-        shared = shared.parent
-    root = shared / "sphinx_template"
-    with FileLock(shared / "sphinx_template.lock"):
-        if not (root / "result.json").exists():
-            shutil.rmtree(root, ignore_errors=True)
-            lr_plots_in(make_docs(root))
-            code, status, warnings = sphinx_build(root)
-            (root / "result.json").write_text(json.dumps([code, status, warnings]))
-    return root
+
+    def build(root: Path) -> None:
+        lr_plots_in(make_docs(root))
+        code, status, warnings = sphinx_build(root)
+        (root / "result.json").write_text(json.dumps([code, status, warnings]))
+
+    return build_once(tmp_path_factory, worker_id, "sphinx_template", build)
 
 
 @pytest.fixture
