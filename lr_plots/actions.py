@@ -1,37 +1,38 @@
 """The actions of dodo.py's tasks: they import torch or matplotlib only when a task runs, and turn
 any error into a short doit failure that names the file at fault."""
 
-import signal
+import os
 import sys
 import threading
-import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from doit.exceptions import TaskFailed
 
 from lr_plots.atomic_file import OutputError
+from lr_plots.error_messages import failure_message
 
-
-class TimeLimitExceeded(BaseException):
-    """Raised into a spec that runs too long; a BaseException, so `except Exception` can't swallow it."""
+if TYPE_CHECKING:
+    from lr_plots.curve_child import CurveRequest, Reply
 
 
 def write_curve(
     spec_path: str, csv_path: str, metadata_path: str, timeout_seconds: float
 ) -> TaskFailed | None:
-    """Action of curve:<Name>: run the spec's scheduler, write its CSV and metadata JSON, by the
-    build's one torch process (lr_plots.curve_server)."""
+    """Action of curve:<Name>: run the spec's scheduler and write its CSV and metadata JSON, in a
+    child of the build's one torch process (lr_plots.curve_server), where nothing the spec does can
+    harm the build."""
+    from lr_plots.curve_child import CurveRequest
     from lr_plots.curve_server import request_curve, should_hand_over
 
-    if should_hand_over():
-        reply = request_curve(spec_path, csv_path, metadata_path, timeout_seconds, load_drawing_code)
-        if reply is not None:
-            sys.stdout.write(reply.stdout)
-            sys.stderr.write(reply.stderr)
-            return None if reply.failure is None else TaskFailed(reply.failure)
-    return write_curve_here(spec_path, csv_path, metadata_path, timeout_seconds)
+    request = CurveRequest(spec_path, csv_path, metadata_path, timeout_seconds, os.getcwd())
+    reply = request_curve(request, load_drawing_code) if should_hand_over() else None
+    if reply is None:
+        reply = compute_here(request)
+    sys.stdout.write(reply.stdout)
+    sys.stderr.write(reply.stderr)
+    return None if reply.failure is None else TaskFailed(reply.failure)
 
 
 def load_drawing_code() -> None:
@@ -41,26 +42,17 @@ def load_drawing_code() -> None:
     import lr_plots.drawing  # noqa: F401
 
 
-def write_curve_here(
-    spec_path: str, csv_path: str, metadata_path: str, timeout_seconds: float
-) -> TaskFailed | None:
-    """Run the spec's scheduler in this process and write its CSV and metadata JSON."""
-    from lr_plots.curves import SpecError, load_optimizer_machinery, write_curve_files
+def compute_here(request: "CurveRequest") -> "Reply":
+    """The curve computed by this process, which imports torch if it has not: in a child forked
+    from it, or in one of several threads (`doit -P thread` with no torch process at hand), which
+    must not fork, in the thread itself, with no time limit."""
+    from lr_plots.curve_child import Reply, compute_in_child, write_curve
+    from lr_plots.curves import load_optimizer_machinery
 
-    load_optimizer_machinery()  # once per process, before the clock starts: not the spec's time
-    try:
-        with time_limit(timeout_seconds):
-            write_curve_files(Path(spec_path), Path(csv_path), Path(metadata_path))
-    except (SpecError, OutputError) as error:
-        return TaskFailed(str(error))
-    except TimeLimitExceeded:
-        return TaskFailed(
-            f"{spec_path}: stopped after {timeout_seconds:g} s without finishing (a loop that never "
-            "ends?); if it is only slow, give it longer with `doit timeout=SECONDS`."
-        )
-    except Exception as error:
-        return TaskFailed(failure_message(spec_path, error))
-    return None
+    load_optimizer_machinery()
+    if threading.active_count() > 1:
+        return Reply(write_curve(request), "", "")
+    return compute_in_child(request)
 
 
 def draw_picture(csv_path: str, metadata_path: str, picture_path: str, dpi: float) -> TaskFailed | None:
@@ -129,43 +121,3 @@ def remove_orphans(output_folder: str, targets: list[str]) -> None:
     for path in orphaned_outputs(output_folder, targets):
         print(f"removing orphaned file '{path}'")
         path.unlink(missing_ok=True)
-
-
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Raise TimeLimitExceeded in the block after `seconds` (only in the main thread, as signals
-    are; doit runs actions there unless told to use threads with `-P thread`)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expire(signum: int, frame: object) -> None:
-        raise TimeLimitExceeded
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def failure_message(path: str, error: Exception) -> str:
-    """'<path>, line N: <ErrorType>: <message>', with the line of `path` where the error arose."""
-    where = path
-    if isinstance(error, SyntaxError) and error.lineno:
-        where = f"{path}, line {error.lineno}"
-        error = SyntaxError(error.msg)
-    else:
-        target = Path(path).resolve()
-        lines = [
-            frame.lineno
-            for frame in traceback.extract_tb(error.__traceback__)
-            if Path(frame.filename).resolve() == target
-        ]
-        if lines:
-            where = f"{path}, line {lines[-1]}"
-    if str(error).startswith(str(path)):
-        return str(error)
-    return f"{where}: {type(error).__name__}: {error}"

@@ -1,16 +1,16 @@
 """One torch process per build: doit's worker processes (`doit -n N`), or doit's own (`doit`), hand
 it their curve tasks, so torch is imported once per build however many workers there are, never by a
-build that only draws, and while the drawing code is imported elsewhere. In a parallel build it
-starts as the build starts when doit finds curves out of date (tasks.TorchProcessWanted), else when the
-first process needs it."""
+build that only draws, and while the drawing code is imported elsewhere. doit's process starts it as
+the build starts when doit finds curves out of date (tasks.TorchProcessWanted), else the first
+process that needs it does. It computes each curve in a child forked from itself (curve_child), so
+no spec can crash it, stop it or change what the next spec sees."""
 
-import contextlib
-import io
+import gc
 import json
 import multiprocessing
 import multiprocessing.util
 import os
-import selectors
+import select
 import signal
 import socket
 import stat
@@ -20,8 +20,18 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict
 from pathlib import Path
+from typing import Any, BinaryIO
+
+from lr_plots.curve_child import (
+    POLL_SECONDS,
+    CurveChild,
+    CurveRequest,
+    Reply,
+    become_subreaper,
+    kill_orphans,
+)
 
 # What the torch process runs: it takes its starter's sys.path, so it imports the same lr_plots. It
 # ends with os._exit, as multiprocessing's workers do: tearing torch down takes half a second, and
@@ -31,79 +41,57 @@ BOOTSTRAP = (
     "from lr_plots.curve_server import serve; serve(settings['listening_fd']); os._exit(0)"
 )
 SOCKET_PREFIX = "curves-"
-# Set in doit's process when its curves are out of date (tasks.TorchProcessWanted): a parallel build's
-# forkserver then starts the torch process before it imports anything else (forkserver_preload).
-WANTED = "LR_PLOTS_TORCH_PROCESS_WANTED"
-
-
-@dataclass
-class Reply:
-    """What the torch process did with one curve: its failure message or None, what the spec printed."""
-
-    failure: str | None
-    stdout: str
-    stderr: str
+# The torch process forks a child per curve, which is only safe in a process with one thread; numpy's
+# OpenBLAS (which torch imports) would start a second one.
+SINGLE_THREADED = {"OPENBLAS_NUM_THREADS": "1"}
+# How much longer than a curve's own time limit a process waits for the torch process's reply to
+# it before it takes the torch process for lost and computes the curve itself.
+REPLY_GRACE_SECONDS = 30
 
 
 def should_hand_over() -> bool:
-    """True in a process of a build that has not imported torch: doit's own (`doit`) or one of its
-    workers (`doit -n N`). Workers forked from a process holding torch (those of `doit watch -n N`)
-    compute their curves themselves, as do the threads of `doit -P thread` (this module keeps one
-    connection per process)."""
-    return "torch" not in sys.modules and threading.current_thread() is threading.main_thread()
+    """True in a process of a build that has not imported torch: doit's own (`doit`, and its threads
+    with `doit -P thread`) or one of its workers (`doit -n N`). Workers forked from a process
+    holding torch (those of `doit watch -n N`) compute their curves themselves."""
+    return "torch" not in sys.modules
 
 
-def request_curve(
-    spec_path: str,
-    csv_path: str,
-    metadata_path: str,
-    timeout_seconds: float,
-    while_waiting: Callable[[], object],
-) -> Reply | None:
-    """Have the build's torch process write the curve of `spec_path`, starting that process if this
+def request_curve(request: CurveRequest, while_waiting: Callable[[], object]) -> Reply | None:
+    """Have the build's torch process write the curve of `request`, starting that process if this
     build has not yet, and run `while_waiting` meanwhile; None if it cannot be reached (the caller
     then computes the curve itself)."""
-    global _connection
-    if _connection is None:
-        _connection = connect_or_start()
-        if _connection is None:
+    connection: socket.socket | None = getattr(_this_thread, "connection", None)
+    if connection is None:
+        connection = connect_or_start()
+        if connection is None:
             return None
-    request = {
-        "cwd": os.getcwd(),
-        "spec": spec_path,
-        "csv": csv_path,
-        "metadata": metadata_path,
-        "timeout": timeout_seconds,
-    }
+        _this_thread.connection = connection
+        _connections.append(connection)
     try:
-        _connection.sendall(json.dumps(request).encode() + b"\n")
+        connection.settimeout(request.timeout + REPLY_GRACE_SECONDS)
+        connection.sendall(json.dumps(asdict(request)).encode() + b"\n")
         while_waiting()
-        line = _connection.makefile("rb").readline()
+        line = connection.makefile("rb").readline()
     except OSError:
         line = b""
     if not line:  # the torch process is gone (killed?): outputs are written atomically, so redo here
-        _connection.close()
-        _connection = None
+        connection.close()
+        _this_thread.connection = None
         return None
     return Reply(**json.loads(line))
 
 
-def start_for_build(doit_pid: int) -> None:
-    """In the forkserver of the parallel build of doit's process `doit_pid`: start the build's torch
-    process where the workers will look for it. It ends once the forkserver and the workers forked
-    from it have ended (they all hold its standard input) and no worker is connected."""
+def start_for_build() -> None:
+    """In doit's process, as a build with curves to compute starts: start its torch process, where
+    the workers will look for it, unless this process has torch itself (`doit watch`)."""
     folder = private_folder()
-    if folder is None:
-        return
-    listener = listen_at(str(folder / f"{SOCKET_PREFIX}{doit_pid}"))
-    if listener is not None:  # else a stale socket of that name: the first worker will start it
-        remove_stale_sockets(folder)
-        start_server(listener)
-        listener.close()
+    if folder is not None and "torch" not in sys.modules:
+        start_at(folder, str(folder / f"{SOCKET_PREFIX}{os.getpid()}"))
 
 
-# This process's connection to its build's torch process, made at its first curve task.
-_connection: socket.socket | None = None
+# This process's connections to its build's torch process, one per thread, made at its first curve.
+_this_thread = threading.local()
+_connections: list[socket.socket] = []
 
 
 def connect_or_start() -> socket.socket | None:
@@ -128,17 +116,24 @@ def connect_or_start() -> socket.socket | None:
                 time.sleep(0.05)
                 continue
             Path(address).unlink(missing_ok=True)
-        listener = listen_at(address)
-        if listener is None:  # another process bound it first: connect to it on the next round
-            continue
-        remove_stale_sockets(folder)
-        server = start_server(listener)
-        listener.close()  # the torch process holds it now; connections queue until it accepts them
-        # Run as this process ends (multiprocessing runs its finalizers then, in a worker, where
-        # atexit does not run, and at exit in doit's): it waits for the torch process, so the build
-        # does not finish while it runs and its CPU time is counted as the build's.
-        multiprocessing.util.Finalize(None, stop_server, args=(server,), exitpriority=0)
+        start_at(folder, address)  # if another process bound it first, connect to it on the next round
     return None
+
+
+def start_at(folder: Path, address: str) -> bool:
+    """Start a torch process listening at `address`, waited for as this process ends; False if
+    another process has taken that name."""
+    listener = listen_at(address)
+    if listener is None:
+        return False
+    remove_stale_sockets(folder)
+    server = start_server(listener)
+    listener.close()  # the torch process holds it now; connections queue until it accepts them
+    # Run as this process ends (multiprocessing runs its finalizers then, in a worker, where
+    # atexit does not run, and at exit in doit's): it waits for the torch process, so the build
+    # does not finish while it runs and its CPU time is counted as the build's.
+    multiprocessing.util.Finalize(None, stop_server, args=(server,), exitpriority=0)
+    return True
 
 
 def listen_at(address: str) -> socket.socket | None:
@@ -185,69 +180,123 @@ def start_server(listener: socket.socket) -> subprocess.Popen[bytes]:
         [sys.executable, "-c", BOOTSTRAP, json.dumps(settings)],
         pass_fds=[listener.fileno()],
         stdin=subprocess.PIPE,
+        env={**os.environ, **SINGLE_THREADED},
     )
 
 
 def stop_server(server: subprocess.Popen[bytes]) -> None:
     """Tell the torch process that the process which started it (a worker, or doit's own) is ending
     (it ends once no other process is connected either) and wait for it."""
-    global _connection
-    if _connection is not None:
-        _connection.close()
-        _connection = None
+    for connection in _connections:
+        connection.close()
+    _connections.clear()
+    _this_thread.connection = None
     if server.stdin is not None:
         server.stdin.close()
     server.wait()
 
 
+class Stopped(BaseException):
+    """Raised in the torch process by SIGINT or SIGTERM: it kills the curves it is computing, and ends."""
+
+
+def stop(signum: int, frame: object) -> None:
+    raise Stopped
+
+
 def serve(listening_fd: int) -> None:
-    """The torch process: write the curves the build asks for, one at a time, until whoever started
-    it has ended (its standard input closes) and no process is connected."""
+    """The torch process: write the curves the build asks for, each in a child of its own, until
+    whoever started it has ended (its standard input closes) and no process is connected."""
     from lr_plots.curves import load_optimizer_machinery
 
-    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it at once, with the build
+    for signum in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C ends it at once, with the build
+        signal.signal(signum, stop)
+    become_subreaper()
     load_optimizer_machinery()  # torch with torch._dynamo, before the first curve is asked for
-    listener = socket.socket(fileno=listening_fd)
-    address = listener.getsockname()
-    selector = selectors.DefaultSelector()
-    selector.register(listener, selectors.EVENT_READ)
-    selector.register(sys.stdin.buffer, selectors.EVENT_READ)
-    starter_running, clients = True, 0
+    # The children's collections leave what torch made alone: visiting it would copy the pages they
+    # share with this process.
+    gc.collect()
+    gc.freeze()
+    server = CurveServer(socket.socket(fileno=listening_fd))
     try:
-        while starter_running or clients:
-            for key, _ in selector.select():
-                if key.fileobj is listener:
-                    client, _ = listener.accept()
-                    selector.register(client, selectors.EVENT_READ, (client, client.makefile("rwb")))
-                    clients += 1
-                elif key.fileobj is sys.stdin.buffer:
-                    if not os.read(sys.stdin.fileno(), 1):
-                        selector.unregister(sys.stdin.buffer)
-                        starter_running = False
-                else:
-                    connection, stream = key.data
-                    line = stream.readline()
-                    if not line:
-                        selector.unregister(connection)
-                        stream.close()
-                        connection.close()
-                        clients -= 1
-                        continue
-                    stream.write(json.dumps(answer(json.loads(line)).__dict__).encode() + b"\n")
-                    stream.flush()
+        server.run()
+    except Stopped:
+        pass
     finally:
-        Path(address).unlink(missing_ok=True)
+        server.close()
 
 
-def answer(request: dict[str, str]) -> Reply:
-    """Write one curve as asked, capturing what the spec prints."""
-    from lr_plots.actions import write_curve_here
+class CurveServer:
+    """The torch process's loop: requests from the connected processes, one child per curve, the
+    children running side by side, and the reply to each request once its child has one."""
 
-    if os.getcwd() != request["cwd"]:
-        os.chdir(request["cwd"])
-    stdout, stderr = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        failure = write_curve_here(
-            request["spec"], request["csv"], request["metadata"], float(request["timeout"])
-        )
-    return Reply(None if failure is None else failure.message, stdout.getvalue(), stderr.getvalue())
+    def __init__(self, listener: socket.socket) -> None:
+        self.listener = listener
+        self.address = listener.getsockname()
+        self.starter_running = True
+        self.clients: dict[socket.socket, BinaryIO] = {}
+        self.running: dict[CurveChild, socket.socket] = {}
+        self.ending: list[CurveChild] = []
+
+    def run(self) -> None:
+        while self.starter_running or self.clients or self.running:
+            children = {fd: child for child in self.running for fd in child.fds}
+            waiting: list[Any] = [self.listener, *self.clients, *children]
+            if self.starter_running:
+                waiting.append(sys.stdin.fileno())
+            timeout = None
+            if self.running:
+                timeout = max(0.0, min(POLL_SECONDS, *(child.seconds_left() for child in self.running)))
+            ready, _, _ = select.select(waiting, [], [], timeout)
+            for item in ready:
+                if item is self.listener:
+                    client, _ = self.listener.accept()
+                    self.clients[client] = client.makefile("rwb")
+                elif isinstance(item, socket.socket):
+                    self.take_request(item)
+                elif item in children:
+                    children[item].read(item)
+                elif not os.read(item, 1):  # the starter has ended: its end of our stdin closed
+                    self.starter_running = False
+            for child in list(self.running):
+                reply = child.outcome()
+                if reply is not None:
+                    self.finish(child)
+                    stream = self.clients.get(self.running.pop(child))
+                    if stream is not None:
+                        stream.write(json.dumps(asdict(reply)).encode() + b"\n")
+                        stream.flush()
+            self.ending = [child for child in self.ending if not child.reap(wait=False)]
+            kill_orphans(keep={child.pid for child in (*self.running, *self.ending)})
+
+    def take_request(self, client: socket.socket) -> None:
+        """Start the curve that `client` asks for, or forget a client that has gone."""
+        stream = self.clients[client]
+        line = stream.readline()
+        if not line:
+            del self.clients[client]
+            stream.close()
+            client.close()
+            for child, asked_by in list(self.running.items()):
+                if asked_by is client:  # whoever asked for it is gone
+                    del self.running[child]
+                    child.kill()
+                    self.finish(child)
+            return
+        # The child has no use for the sockets: a process it leaves behind must not hold them open.
+        sockets = [self.listener.fileno(), *(connection.fileno() for connection in self.clients)]
+        self.running[CurveChild(CurveRequest(**json.loads(line)), close_in_child=sockets)] = client
+
+    def finish(self, child: CurveChild) -> None:
+        child.close()
+        self.ending.append(child)
+
+    def close(self) -> None:
+        """Kill the curves still being computed, collect every child, remove the socket."""
+        for child in self.running:
+            child.kill()
+            self.finish(child)
+        for child in self.ending:
+            child.reap(wait=True)
+        kill_orphans(keep=())
+        Path(self.address).unlink(missing_ok=True)

@@ -3,6 +3,7 @@ and how to present them (title, axis label, the spec's arguments) as JSON beside
 
 import json
 import math
+import os
 import sys
 import types
 from numbers import Real
@@ -254,8 +255,10 @@ def curve_metadata(spec: types.ModuleType) -> bytes:
 
 def write_curve_files(spec_path: Path, csv_path: Path, metadata_path: Path) -> None:
     """Load the spec at `spec_path`, run its scheduler, write its CSV and its metadata JSON."""
+    folder = os.getcwd()
     spec = load_spec(spec_path)
     curve = scheduler_curve(spec)
+    os.chdir(folder)  # the spec may have moved; the paths are relative to the build's folder
     write_atomically(csv_path, curve_csv(curve))
     write_atomically(metadata_path, curve_metadata(spec))
 

@@ -18,7 +18,7 @@ from lr_plots.actions import (
     remove_orphans,
     write_curve,
 )
-from lr_plots.curve_server import WANTED
+from lr_plots.curve_server import start_for_build
 from lr_plots.discovery import Comparison, SpecFile, find_spec_files, installed_version
 from lr_plots.options import SETTINGS, Options, project_path, read_options
 from lr_plots.worker_start import start_workers_warm
@@ -27,10 +27,23 @@ PACKAGE = Path(__file__).resolve().parent
 
 
 # The package's own files that each kind of task depends on.
-CURVE_CODE = ("curves.py", "curve_server.py", "atomic_file.py", "actions.py")
-DRAWING_CODE = ("drawing.py", "atomic_file.py", "actions.py")
+CURVE_CODE = (
+    "curves.py",
+    "curve_server.py",
+    "curve_child.py",
+    "error_messages.py",
+    "atomic_file.py",
+    "actions.py",
+)
+DRAWING_CODE = ("drawing.py", "atomic_file.py", "actions.py", "error_messages.py")
 GALLERY_CODE = ("gallery.py", "templates/index.html.j2", "atomic_file.py")
-EXPLORER_CODE = ("explorer.py", "templates/explore.html.j2", "atomic_file.py", "actions.py")
+EXPLORER_CODE = (
+    "explorer.py",
+    "templates/explore.html.j2",
+    "atomic_file.py",
+    "actions.py",
+    "error_messages.py",
+)
 
 
 def group_task(creator: Any) -> dict[str, Any]:
@@ -51,8 +64,8 @@ def package_files(names: tuple[str, ...]) -> list[str]:
 class TorchProcessWanted(UptodateCalculator):
     """The uptodate check of `_torch_process`, the task doit checks first, which is always up to
     date. doit runs it in its own process before it starts any worker: it asks doit whether any of
-    `curve_tasks` will run and sets WANTED if one will, so that torch loads while the forkserver
-    imports the drawing code and forks the workers, rather than after (0.7 s later)."""
+    `curve_tasks` will run and, if one will, starts the build's torch process, so that torch loads
+    while the workers start and import the drawing code, rather than after."""
 
     def __init__(self, curve_tasks: list[str]) -> None:
         super().__init__()
@@ -67,9 +80,7 @@ class TorchProcessWanted(UptodateCalculator):
             self.dep_manager.get_status(self.tasks_dict[name], self.tasks_dict).status == "run"
             for name in self.curve_tasks
         ):
-            os.environ[WANTED] = "1"
-        else:
-            os.environ.pop(WANTED, None)
+            start_for_build()
         return True
 
 
