@@ -211,8 +211,9 @@ def test_lr_schedule_with_an_unknown_name_is_a_warning_naming_it_and_the_spec_fo
 def test_an_edited_spec_is_redrawn_alone_and_a_broken_one_is_a_warning_in_a_parallel_build(docs_project):
     """Points 4 and 2, in one build (each costs an import of torch): with -j 2, editing StepLR.py
     redraws StepLR alone, with Sphinx's progress display, and Sphinx reads again only the document
-    that shows it. A broken spec beside it is a warning at its file and line with the error, so -W
-    fails, and the docs are still written. Without the broken spec, the next build has nothing to
+    that shows it. A broken spec beside it is a warning at its file and line with the error, and
+    one that crashes the process computing it a warning at its file, so -W fails, and the docs are
+    still written. Without the broken spec, the next build has nothing to
     do, and neither has lr-plots (point 1: a picture Sphinx rebuilt is up to date for lr-plots)."""
     docs = docs_project / "docs"
     assert sphinx_build(docs_project)[0] == 0  # Sphinx's environment of this folder (a copy's is new)
@@ -223,19 +224,27 @@ def test_an_edited_spec_is_redrawn_alone_and_a_broken_one_is_a_warning_in_a_para
     broken = docs / "schedules/Broken.py"
     broken.write_text(spec.read_text().replace("STEPS = 100", 'raise RuntimeError("no LR today")'))
     line = broken.read_text().splitlines().index('raise RuntimeError("no LR today")') + 1
+    # And one that crashes the process computing it: at its file, with no line, as Sphinx says it.
+    crashing = docs / "schedules/Crashes.py"
+    crashing.write_text("import ctypes\nctypes.string_at(0)\n")
 
     code, status, warnings = sphinx_build(docs_project, "-W", "-j", "2")
     assert code != 0
-    (warning,) = [text for text in warnings.splitlines() if "WARNING" in text]
-    assert warning.startswith(f"{broken}:{line}: WARNING: ")
-    assert "curve:Broken failed: RuntimeError: no LR today" in warning
+    broken_warning, crash_warning = sorted(text for text in warnings.splitlines() if "WARNING" in text)
+    assert broken_warning.startswith(f"{broken}:{line}: WARNING: ")
+    assert "curve:Broken failed: RuntimeError: no LR today" in broken_warning
+    assert crash_warning == (
+        f"{crashing}:: WARNING: lr_plots: curve:Crashes failed: the process computing its curve was "
+        "killed by signal 11 (SIGSEGV). [lr_plots.spec]"
+    )
     assert "lr_plots: drawing pictures... StepLR" in status
-    assert "lr_plots: 1 of 4 pictures rebuilt" in status.splitlines()
+    assert "lr_plots: 1 of 5 pictures rebuilt" in status.splitlines()
     assert {name: (pictures / f"{name}.png").stat().st_mtime_ns for name in others} == others
     assert "updating environment: 0 added, 1 changed, 0 removed" in status
     assert Page(docs / "_build/index.html").figures[0]["caption"] == "StepLR(step_size=20, gamma=0.1)"
 
     broken.unlink()
+    crashing.unlink()
     code, status, warnings = sphinx_build(docs_project, "-W", "-j", "2")
     assert code == 0, warnings
     assert "lr_plots: 0 of 3 pictures rebuilt" in status.splitlines()

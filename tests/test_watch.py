@@ -107,6 +107,9 @@ def test_watch_rebuilds_what_changed_like_a_one_shot_build(built_project, edited
             good.replace("SCHEDULER = StepLR", "SCHEDULER = 3")
         )
         watch.wait_for_line("lr_plots/specs/StepLR.py: SCHEDULER must be an LRScheduler class (got 3)")
+        # One that ends the process computing it: the same, and the next save still builds.
+        (built_project / "lr_plots/specs/StepLR.py").write_text("import os\nos._exit(3)\n" + good)
+        watch.wait_for_line("lr_plots/specs/StepLR.py: the process computing its curve exited with status 3")
         (built_project / "lr_plots/specs/StepLR.py").write_text(good)
         watch.wait_for_line("rebuilt curve:StepLR")
         wait_until(
