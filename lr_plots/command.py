@@ -7,9 +7,9 @@ from typing import Any
 from doit.cmd_base import NamespaceTaskLoader
 from doit.cmd_help import Help
 from doit.doit_cmd import DoitMain
-from doit.exceptions import InvalidDodoFile
 
 from lr_plots import __version__
+from lr_plots.error_messages import LoadError
 from lr_plots.options import Options, read_settings
 
 
@@ -59,7 +59,7 @@ def main(arguments: list[str] | None = None) -> int:
     traceback), then runs doit with lr_plots' tasks."""
     try:
         read_settings()
-    except InvalidDodoFile as error:
+    except LoadError as error:
         print(f"ERROR: {error}", file=sys.stderr)
         return 3
     return LrPlotsMain(PictureTaskLoader()).run(sys.argv[1:] if arguments is None else arguments)

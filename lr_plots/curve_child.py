@@ -186,7 +186,7 @@ def run_child(request: CurveRequest, stdout: int, stderr: int, result: int, clos
         for fd in (nothing, stdout, stderr):
             os.close(fd)
         os.chdir(request.cwd)
-        failure = write_curve(request)
+        failure = run_spec(request)
     finally:
         if os.getpid() == child:  # not a process the spec forked, which has no say
             for stream in (sys.stdout, sys.stderr):
@@ -205,7 +205,7 @@ def run_child(request: CurveRequest, stdout: int, stderr: int, result: int, clos
         os._exit(0)
 
 
-def write_curve(request: CurveRequest) -> str | None:
+def run_spec(request: CurveRequest) -> str | None:
     """Run the spec's scheduler and write its CSV and JSON: None, or what went wrong in one line."""
     from lr_plots.curves import write_curve_files
 

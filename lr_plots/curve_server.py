@@ -13,10 +13,8 @@ import os
 import select
 import signal
 import socket
-import stat
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -31,7 +29,9 @@ from lr_plots.curve_child import (
     Reply,
     become_subreaper,
     kill_orphans,
+    reply_json,
 )
+from lr_plots.private_folder import private_folder
 
 # What the torch process runs: it takes its starter's sys.path, so it imports the same lr_plots. It
 # ends with os._exit, as multiprocessing's workers do: tearing torch down takes half a second, and
@@ -148,20 +148,6 @@ def listen_at(address: str) -> socket.socket | None:
     return listener
 
 
-def private_folder() -> Path | None:
-    """<tmp>/lr_plots-<uid>, made readable by this user only, where the sockets live; None if it
-    cannot be made or belongs to someone else."""
-    folder = Path(tempfile.gettempdir()) / f"lr_plots-{os.getuid()}"
-    try:
-        folder.mkdir(mode=0o700, exist_ok=True)
-        info = os.lstat(folder)
-    except OSError:
-        return None
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
-        return None
-    return folder
-
-
 def remove_stale_sockets(folder: Path) -> None:
     """Remove the sockets left by killed builds: those whose doit process no longer exists."""
     for path in folder.glob(f"{SOCKET_PREFIX}*"):
@@ -264,7 +250,7 @@ class CurveServer:
                     self.finish(child)
                     stream = self.clients.get(self.running.pop(child))
                     if stream is not None:
-                        stream.write(json.dumps(asdict(reply)).encode() + b"\n")
+                        stream.write(reply_json(reply))
                         stream.flush()
             self.ending = [child for child in self.ending if not child.reap(wait=False)]
             kill_orphans(keep={child.pid for child in (*self.running, *self.ending)})

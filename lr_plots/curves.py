@@ -1,7 +1,6 @@
 """Run a spec's real torch LR scheduler and record what it does at every step: the values as a CSV,
 and how to present them (title, axis label, the spec's arguments) as JSON beside it."""
 
-import json
 import math
 import os
 import sys
@@ -14,6 +13,7 @@ import torch
 from torch.optim.lr_scheduler import CyclicLR, LRScheduler, OneCycleLR, ReduceLROnPlateau
 
 from lr_plots.atomic_file import write_atomically
+from lr_plots.curve_files import column_name, curve_csv, metadata_json
 
 # Schedulers meant to step once per batch rather than once per epoch.
 PER_BATCH_SCHEDULERS = (CyclicLR, OneCycleLR)
@@ -213,22 +213,6 @@ def scheduler_curve(spec: types.ModuleType) -> dict[str, list[float]]:
     return curve
 
 
-def column_name(key: str, group: int) -> str:
-    """A CSV column: `lr` or `momentum` for the first parameter group, `lr_1`, `momentum_1`, ... after."""
-    return key if group == 0 else f"{key}_{group}"
-
-
-def curve_csv(curve: dict[str, list[float]]) -> bytes:
-    """CSV text with a `step,lr,...` header; repr() gives the shortest text that reads back exactly."""
-    names = list(curve)
-    rows = [",".join(["step", *names])]
-    rows += [
-        ",".join([str(step), *(repr(value) for value in values)])
-        for step, values in enumerate(zip(*curve.values(), strict=True))
-    ]
-    return ("\n".join(rows) + "\n").encode()
-
-
 def curve_metadata(spec: types.ModuleType) -> bytes:
     """JSON of how the picture presents the curve: its title, x-axis label, the spec's arguments and
     parameter groups (nothing from comments or docstrings, so editing those leaves the JSON, and the
@@ -250,7 +234,7 @@ def curve_metadata(spec: types.ModuleType) -> bytes:
         "steps": spec.STEPS,
         "steps_per_epoch": steps_per_epoch,
     }
-    return (json.dumps(metadata, indent=1, sort_keys=True) + "\n").encode()
+    return metadata_json(metadata)
 
 
 def write_curve_files(spec_path: Path, csv_path: Path, metadata_path: Path) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from doit.exceptions import InvalidDodoFile
+from lr_plots.error_messages import LoadError
 
 
 @dataclass(frozen=True)
@@ -46,14 +46,14 @@ def find_spec_files(
     for path in sorted(Path(spec_folder).glob("*.py")):
         name = path.stem
         if not name.isidentifier() or keyword.iskeyword(name):
-            raise InvalidDodoFile(
+            raise LoadError(
                 f"{path}: a spec file's name must be a valid Python identifier, because it names "
                 f"the tasks curve:{name} and plot:{name} and the picture {name}.png; rename the "
                 "file (letters, digits and underscores, not starting with a digit)."
             )
         clash = names_by_lowercase.setdefault(name.lower(), name)
         if clash != name:
-            raise InvalidDodoFile(
+            raise LoadError(
                 f"{path}: its picture {name}.png would overwrite {clash}.png (from "
                 f"{Path(spec_folder) / clash}.py) on a case-insensitive file system (macOS, "
                 "Windows); rename one of the two spec files."
@@ -93,10 +93,10 @@ def top_level_names(module: ast.Module) -> dict[str, ast.expr]:
 
 
 def comparison_fields(path: Path, module: ast.Module) -> tuple[tuple[str, ...], bool]:
-    """COMPARE and NORMALIZE of a comparison, read as literals, or InvalidDodoFile naming the field."""
+    """COMPARE and NORMALIZE of a comparison, read as literals, or LoadError naming the field."""
     names = top_level_names(module)
     if "SCHEDULER" in names:
-        raise InvalidDodoFile(
+        raise LoadError(
             f"{path}: COMPARE makes it a comparison of other specs' curves, so it must not set "
             "SCHEDULER too; draw the scheduler in a spec file of its own and name that in COMPARE."
         )
@@ -105,12 +105,12 @@ def comparison_fields(path: Path, module: ast.Module) -> tuple[tuple[str, ...], 
     except ValueError:
         members = None
     if not isinstance(members, list) or not all(isinstance(member, str) for member in members):
-        raise InvalidDodoFile(
+        raise LoadError(
             f"{path}: COMPARE must be a list of spec names written out as strings, like "
             f'COMPARE = ["StepLR", "ExponentialLR"] (got {ast.unparse(names["COMPARE"])}).'
         )
     if not members:
-        raise InvalidDodoFile(f"{path}: COMPARE is an empty list; name the specs to compare.")
+        raise LoadError(f"{path}: COMPARE is an empty list; name the specs to compare.")
     normalize: object = False
     if "NORMALIZE" in names:
         try:
@@ -118,14 +118,12 @@ def comparison_fields(path: Path, module: ast.Module) -> tuple[tuple[str, ...], 
         except ValueError:
             normalize = None
     if not isinstance(normalize, bool):
-        raise InvalidDodoFile(
-            f"{path}: NORMALIZE must be True or False (got {ast.unparse(names['NORMALIZE'])})."
-        )
+        raise LoadError(f"{path}: NORMALIZE must be True or False (got {ast.unparse(names['NORMALIZE'])}).")
     return tuple(members), normalize
 
 
 def check_comparisons(spec_folder: str, comparisons: list[Comparison], curve_names: set[str]) -> None:
-    """InvalidDodoFile naming the comparison's file and the name at fault, unless each comparison
+    """LoadError naming the comparison's file and the name at fault, unless each comparison
     names specs of the same folder that have a curve, each once."""
     comparison_names = {comparison.name for comparison in comparisons}
     for comparison in comparisons:
@@ -142,10 +140,11 @@ def check_comparisons(spec_folder: str, comparisons: list[Comparison], curve_nam
             else:
                 seen.add(member)
                 continue
-            raise InvalidDodoFile(f"{comparison.path}: COMPARE names {member!r}{problem}.")
+            raise LoadError(f"{comparison.path}: COMPARE names {member!r}{problem}.")
 
 
 GENERATED_SUFFIXES = (".csv", ".json", ".png", ".svg", ".html", ".js", ".tmp")
+GENERATED_NAMES = ("review.md",)  # `lr-plots review`'s summary; README.md is the folder's own
 
 
 def orphaned_outputs(output_folder: str, targets: list[str]) -> list[Path]:
@@ -155,7 +154,9 @@ def orphaned_outputs(output_folder: str, targets: list[str]) -> list[Path]:
     return sorted(
         path
         for path in Path(output_folder).glob("*")
-        if path.is_file() and path.suffix in GENERATED_SUFFIXES and path.name not in owned
+        if path.is_file()
+        and (path.suffix in GENERATED_SUFFIXES or path.name in GENERATED_NAMES)
+        and path.name not in owned
     )
 
 

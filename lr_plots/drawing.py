@@ -1,9 +1,7 @@
 """Draw a curve (its CSV and metadata JSON), or a comparison of several, as a picture on matplotlib's
 Agg canvas, in the look of the pictures in PyTorch's docs: a PNG of 640x480 by default."""
 
-import csv
 import io
-import json
 import textwrap
 import threading
 from collections.abc import Iterator
@@ -18,6 +16,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from lr_plots.atomic_file import write_atomically
+from lr_plots.curve_files import column_name, group_base_lrs, metadata_json, read_curve_csv, read_metadata
 
 # No version or date inside SVG files, so the same curve gives the same bytes on every machine.
 SVG_WITHOUT_STAMPS = {"Creator": None, "Date": None}
@@ -25,28 +24,6 @@ SVG_WITHOUT_STAMPS = {"Creator": None, "Date": None}
 PNG_COMPRESSION = 3
 COMPARISON_STYLES = ("-", "--", "-.", ":")
 SECOND_AXES = {"momentum": ("Momentum", "C1"), "val_loss": ("Validation loss", "C2")}
-
-
-def read_curve_csv(path: Path) -> dict[str, list[float]]:
-    """The columns of a curve CSV after `step` (`lr` first), checking that steps run 0, 1, 2, ..."""
-    with open(path, newline="") as file:
-        rows = list(csv.reader(file))
-    if not rows or rows[0][:2] != ["step", "lr"]:
-        raise ValueError(f"{path}: the first line must start with the header 'step,lr'.")
-    names = rows[0][1:]
-    columns: dict[str, list[float]] = {name: [] for name in names}
-    for line, row in enumerate(rows[1:], start=2):
-        try:
-            step, values = int(row[0]), [float(value) for value in row[1:]]
-        except ValueError:
-            raise ValueError(f"{path}, line {line}: expected numbers, got {row!r}.") from None
-        if step != line - 2 or len(values) != len(names):
-            raise ValueError(f"{path}, line {line}: expected step {line - 2} and {len(names)} values.")
-        for name, value in zip(names, values, strict=True):
-            columns[name].append(value)
-    if not columns["lr"]:
-        raise ValueError(f"{path}: the curve has no steps.")
-    return columns
 
 
 class ThreadRenderers(threading.local):
@@ -127,12 +104,6 @@ def add_epoch_axis(axes: Axes, steps_per_epoch: int | None) -> None:
         axes.figure.subplots_adjust(top=0.8)  # room for the title above the epoch axis
 
 
-def group_base_lrs(metadata: dict[str, Any]) -> list[float]:
-    """The base LR of each parameter group, from a curve's metadata."""
-    base_lr = metadata["base_lr"]
-    return list(base_lr) if isinstance(base_lr, list) else [base_lr]
-
-
 def render_picture(
     curve: dict[str, list[float]], metadata: dict[str, Any], picture_format: str = "png", dpi: float = 100
 ) -> bytes:
@@ -179,11 +150,6 @@ def render_picture(
 def group_label(group: int, base_lr: float) -> str:
     """How the legend names a parameter group: its index and its base LR."""
     return f"group {group} (base LR {base_lr:g})"
-
-
-def column_name(key: str, group: int) -> str:
-    """A CSV column: `lr` or `momentum` for the first parameter group, `lr_1`, `momentum_1`, ... after."""
-    return key if group == 0 else f"{key}_{group}"
 
 
 def comparison_title(names: list[str]) -> str:
@@ -248,17 +214,17 @@ def draw_comparison_files(
 ) -> None:
     """Draw the comparison of the specs `names`, whose (CSV, JSON) files are `members`, to
     `picture_path`, and write its JSON (title, members, normalize) to `metadata_path`."""
-    curves = [(json.loads(metadata.read_text()), read_curve_csv(csv_path)) for csv_path, metadata in members]
+    curves = [(read_metadata(metadata), read_curve_csv(csv_path)) for csv_path, metadata in members]
     title = comparison_title(names)
     picture = render_comparison(curves, title, normalize, picture_path.suffix[1:], dpi)
     metadata = {"title": title, "members": names, "normalize": normalize}
     write_atomically(picture_path, picture)
-    write_atomically(metadata_path, (json.dumps(metadata, indent=1, sort_keys=True) + "\n").encode())
+    write_atomically(metadata_path, metadata_json(metadata))
 
 
 def draw_curve(csv_path: Path, metadata_path: Path, picture_path: Path, dpi: float) -> None:
     """Read the curve at `csv_path` and its metadata, and write its picture to `picture_path`
     (its suffix gives the format)."""
-    metadata = json.loads(metadata_path.read_text())
+    metadata = read_metadata(metadata_path)
     picture = render_picture(read_curve_csv(csv_path), metadata, picture_path.suffix[1:], dpi)
     write_atomically(picture_path, picture)

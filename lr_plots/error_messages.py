@@ -5,6 +5,11 @@ import traceback
 from pathlib import Path
 
 
+class LoadError(Exception):
+    """The tasks cannot be made: a bad setting, spec file name or comparison. The message names the
+    file (or the variable) and says what is wrong."""
+
+
 def failure_message(path: str, error: BaseException) -> str:
     """'<path>, line N: <ErrorType>: <message>', with the line of `path` where the error arose."""
     where = path

@@ -1,7 +1,6 @@
 """The explorer: one interactive Plotly chart of every curve, built from the curves' CSV and JSON files,
 that works opened from disk (plotly.js, from the plotly package, is written beside the page)."""
 
-import csv
 import importlib.util
 import json
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from lr_plots.atomic_file import write_atomically
+from lr_plots.curve_files import Columns, column_kind, group_base_lrs, read_curve_csv, read_metadata
 
 TEMPLATES = Path(__file__).parent / "templates"
 # Shown when the page opens (those of them that exist); with none of them, the first few curves.
@@ -33,34 +33,25 @@ def plotly_library() -> Path:
 
 @dataclass(frozen=True)
 class Curve:
-    """One curve: its name, its CSV's columns by header name (numbers) and its JSON."""
+    """One curve: its name, its CSV's columns after `step` by header name, and its JSON."""
 
     name: str
-    columns: dict[str, list[float]]
+    columns: Columns
     metadata: dict[str, Any]
 
     @property
     def base_lrs(self) -> list[float]:
-        """The base LR of each parameter group (the JSON's `base_lr`, a list when there are several)."""
-        base_lr = self.metadata["base_lr"]
-        return base_lr if isinstance(base_lr, list) else [base_lr]
+        """The base LR of each parameter group."""
+        return group_base_lrs(self.metadata)
+
+    @property
+    def steps(self) -> list[int]:
+        return list(range(len(self.columns["lr"])))
 
 
 def read_curve(name: str, csv_path: Path, metadata_path: Path) -> Curve:
-    """The curve in `csv_path` (`step,lr[,lr_1,...][,momentum[,momentum_1,...]][,val_loss]`)."""
-    with open(csv_path, newline="") as file:
-        header, *rows = csv.reader(file)
-    columns = {
-        column: [(int if column == "step" else float)(row[index]) for row in rows]
-        for index, column in enumerate(header)
-    }
-    return Curve(name, columns, json.loads(metadata_path.read_text()))
-
-
-def column_group(column: str) -> tuple[str, int]:
-    """What a column holds and for which parameter group: `lr_2` is ("lr", 2), `momentum` ("momentum", 0)."""
-    kind, _, suffix = column.rpartition("_")
-    return (kind, int(suffix)) if suffix.isdigit() else (column, 0)
+    """The curve whose CSV and JSON are at `csv_path` and `metadata_path`."""
+    return Curve(name, read_curve_csv(csv_path), read_metadata(metadata_path))
 
 
 def curve_traces(curve: Curve, color: str) -> list[dict[str, Any]]:
@@ -69,9 +60,7 @@ def curve_traces(curve: Curve, color: str) -> list[dict[str, Any]]:
     base_lrs = curve.base_lrs
     traces = []
     for column, values in curve.columns.items():
-        if column == "step":
-            continue
-        kind, group = column_group(column)
+        kind, group = column_kind(column)
         label = curve.name if kind == "lr" else f"{curve.name} {SECONDARY_COLUMNS.get(kind, kind)}"
         if len(base_lrs) > 1 and kind != "val_loss":
             label += f" group {group}" + (f" (base LR {base_lrs[group]!r})" if kind == "lr" else "")
@@ -82,7 +71,7 @@ def curve_traces(curve: Curve, color: str) -> list[dict[str, Any]]:
             "mode": "lines",
             "name": label,
             "legendgroup": curve.name,
-            "x": curve.columns["step"],
+            "x": curve.steps,
             "y": values,
             "hovertemplate": ABSOLUTE_HOVER,
             "line": line,

@@ -2,7 +2,6 @@
 one contact sheet PNG for reviewing a change at a glance."""
 
 import io
-import json
 import math
 from pathlib import Path
 
@@ -10,6 +9,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from PIL import Image
 
 from lr_plots.atomic_file import write_atomically
+from lr_plots.curve_files import read_metadata
 
 TEMPLATES = Path(__file__).parent / "templates"
 THUMBNAIL_WIDTH = 320  # half the width of a default picture; wider pictures are shrunk by whole factors
@@ -25,7 +25,7 @@ def gallery_html(summaries: dict[str, str], output_folder: Path, picture_format:
     picture's name to the first line of its spec's docstring."""
     pictures = []
     for name, summary in summaries.items():
-        metadata = json.loads((output_folder / f"{name}.json").read_text())
+        metadata = read_metadata(output_folder / f"{name}.json")
         pictures.append(
             {
                 **metadata,

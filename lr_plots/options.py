@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from doit.exceptions import InvalidDodoFile
+from lr_plots.error_messages import LoadError
 
 PICTURE_FORMATS = ("png", "svg")
 DEFAULT_OUTPUT = "lr_scheduler_images"
@@ -48,25 +48,25 @@ def project_path(path: str | Path) -> str:
 
 def read_settings(config_file: str = CONFIG_FILE) -> dict[str, str]:
     """The [tool.lr_plots] table of `config_file` (if the file exists), its values as text, or
-    InvalidDodoFile naming the file and the key at fault."""
+    LoadError naming the file and the key at fault."""
     if not os.path.exists(config_file):
         return {}
     try:
         with open(config_file, "rb") as file:
             table = tomllib.load(file).get("tool", {}).get("lr_plots", {})
     except (OSError, tomllib.TOMLDecodeError) as error:
-        raise InvalidDodoFile(f"{config_file}: cannot be read as TOML: {error}.") from error
+        raise LoadError(f"{config_file}: cannot be read as TOML: {error}.") from error
     if not isinstance(table, dict):
-        raise InvalidDodoFile(f"{config_file}: [tool.lr_plots] must be a table.")
+        raise LoadError(f"{config_file}: [tool.lr_plots] must be a table.")
     settings = {}
     for key, value in table.items():
         if key not in SETTINGS:
-            raise InvalidDodoFile(
+            raise LoadError(
                 f"{config_file}: [tool.lr_plots] has an unknown key {key!r}; "
                 f"the keys are {', '.join(SETTINGS)}."
             )
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise InvalidDodoFile(
+            raise LoadError(
                 f"{config_file}: [tool.lr_plots] {key} = {value!r}: it must be a string or a number."
             )
         settings[key] = str(value)
@@ -88,16 +88,14 @@ def read_options(variables: dict[str, str], config_file: str = CONFIG_FILE) -> O
     specs = chosen.get("specs")
     spec_folder = project_path(specs) if specs else project_path(REFERENCE_SPECS)
     if specs and not Path(specs).is_dir():
-        raise InvalidDodoFile(f"{where('specs')}: there is no such folder of spec files.")
+        raise LoadError(f"{where('specs')}: there is no such folder of spec files.")
     if not any(Path(spec_folder).glob("*.py")):
-        raise InvalidDodoFile(
+        raise LoadError(
             f"{where('specs') if specs else spec_folder}: the folder has no spec files (<Name>.py)."
         )
     picture_format = chosen.get("format", "png")
     if picture_format not in PICTURE_FORMATS:
-        raise InvalidDodoFile(
-            f"{where('format')}: the picture format must be one of {', '.join(PICTURE_FORMATS)}."
-        )
+        raise LoadError(f"{where('format')}: the picture format must be one of {', '.join(PICTURE_FORMATS)}.")
     return Options(
         spec_folder=spec_folder,
         output_folder=project_path(chosen.get("out", DEFAULT_OUTPUT)),
@@ -113,5 +111,5 @@ def _positive(text: str, where: Callable[[str], str], key: str) -> float:
     except ValueError:
         value = -1.0
     if not 0 < value < float("inf"):
-        raise InvalidDodoFile(f"{where(key)}: it must be a positive number.")
+        raise LoadError(f"{where(key)}: it must be a positive number.")
     return value

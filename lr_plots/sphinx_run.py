@@ -13,6 +13,7 @@ from doit.doit_cmd import DoitMain
 from doit.exceptions import BaseFail, InvalidDodoFile, UnmetDependency
 
 from lr_plots.command import PictureTaskLoader
+from lr_plots.error_messages import LoadError
 from lr_plots.options import read_options
 from lr_plots.tasks import PictureTasks
 
@@ -82,7 +83,7 @@ def main(arguments: list[str]) -> int:
     try:
         options = read_options(variables)
         tasks = PictureTasks(options)
-    except InvalidDodoFile as error:
+    except (LoadError, InvalidDodoFile) as error:
         JsonLinesReporter(sys.stdout, {}).emit(error=str(error))
         return 3
     pictures = [spec.picture for spec in tasks.specs] + [compared.picture for compared in tasks.comparisons]

@@ -3,47 +3,45 @@
 
 import inspect
 import os
-from pathlib import Path
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from doit import get_var
 from doit.dependency import UptodateCalculator
+from doit.exceptions import InvalidDodoFile
 from doit.tools import config_changed
 
-from lr_plots.actions import (
-    build_explorer,
-    build_gallery,
-    draw_comparison,
-    draw_picture,
-    remove_orphans,
-    write_curve,
-)
+from lr_plots.actions.clean import remove_orphans
+from lr_plots.actions.curve import write_curve
+from lr_plots.actions.explore import build_explorer
+from lr_plots.actions.gallery import build_gallery
+from lr_plots.actions.plot import draw_comparison, draw_picture, import_drawing_code
+from lr_plots.code_dependencies import files_reached_by
 from lr_plots.curve_server import start_for_build
 from lr_plots.discovery import Comparison, SpecFile, find_spec_files, installed_version
+from lr_plots.error_messages import LoadError
 from lr_plots.options import SETTINGS, Options, project_path, read_options
 from lr_plots.worker_start import start_workers_warm
 
-PACKAGE = Path(__file__).resolve().parent
+# The module of each kind of task's action: the package files it reaches are the code the task
+# depends on (lr_plots.code_dependencies), found from the code rather than listed here.
+ACTION_MODULES = {
+    "curve": write_curve.__module__,
+    "plot": draw_picture.__module__,
+    "gallery": build_gallery.__module__,
+    "explore": build_explorer.__module__,
+}
 
 
-# The package's own files that each kind of task depends on.
-CURVE_CODE = (
-    "curves.py",
-    "curve_server.py",
-    "curve_child.py",
-    "error_messages.py",
-    "atomic_file.py",
-    "actions.py",
-)
-DRAWING_CODE = ("drawing.py", "atomic_file.py", "actions.py", "error_messages.py")
-GALLERY_CODE = ("gallery.py", "templates/index.html.j2", "atomic_file.py")
-EXPLORER_CODE = (
-    "explorer.py",
-    "templates/explore.html.j2",
-    "atomic_file.py",
-    "actions.py",
-    "error_messages.py",
-)
+@contextmanager
+def load_errors_for_doit() -> Iterator[None]:
+    """A LoadError (a bad setting, spec name or comparison) as doit's InvalidDodoFile, which doit
+    prints as one line and exits with code 3."""
+    try:
+        yield
+    except LoadError as error:
+        raise InvalidDodoFile(str(error)) from None
 
 
 def group_task(creator: Any) -> dict[str, Any]:
@@ -53,12 +51,6 @@ def group_task(creator: Any) -> dict[str, Any]:
     `doit -n N`, hand it to a worker, starting the workers (and their forkserver, which imports
     matplotlib) in a build with nothing to do."""
     return {"name": None, "doc": inspect.getdoc(creator), "uptodate": [True]}
-
-
-def package_files(names: tuple[str, ...]) -> list[str]:
-    """The package's files `names`, found where the package is installed (not through the current
-    folder), named as the tasks name them."""
-    return [project_path(PACKAGE / name) for name in names]
 
 
 class TorchProcessWanted(UptodateCalculator):
@@ -92,7 +84,15 @@ class PictureTasks:
         self.options = options
         self.out = options.output_folder
         # The specs with a curve of their own, and the comparisons (COMPARE = [...]) overlaying them.
-        self.specs, self.comparisons = find_spec_files(options.spec_folder, self.out, options.picture_format)
+        with load_errors_for_doit():
+            self.specs, self.comparisons = find_spec_files(
+                options.spec_folder, self.out, options.picture_format
+            )
+        reached = files_reached_by(list(ACTION_MODULES.values()))
+        # Named as the tasks name files: found where the package is installed, not in this folder.
+        self.code = {
+            kind: [project_path(path) for path in reached[module]] for kind, module in ACTION_MODULES.items()
+        }
         self.gallery = [f"{self.out}/index.html"]
         if options.picture_format == "png":
             self.gallery.append(f"{self.out}/overview.png")
@@ -107,17 +107,21 @@ class PictureTasks:
     def task_curve(self) -> Any:
         """Run each spec's torch scheduler; write <out>/<Name>.csv (step,lr,...) and <Name>.json."""
         torch_version = config_changed({"torch": installed_version("torch")})
-        code = package_files(CURVE_CODE)
         yield group_task(self.task_curve)
         for spec in self.specs:
+            arguments = [
+                spec.path,
+                spec.csv,
+                spec.metadata,
+                self.options.timeout_seconds,
+                import_drawing_code,
+            ]
             yield {
                 "name": spec.name,
                 "doc": spec.doc,
-                "file_dep": [spec.path, *code],
+                "file_dep": [spec.path, *self.code["curve"]],
                 "targets": [spec.csv, spec.metadata],
-                "actions": [
-                    (write_curve, [spec.path, spec.csv, spec.metadata, self.options.timeout_seconds])
-                ],
+                "actions": [(write_curve, arguments)],
                 "uptodate": [torch_version],
                 "clean": True,
             }
@@ -132,7 +136,7 @@ class PictureTasks:
                 "dpi": self.options.dpi,
             }
         )
-        code = package_files(DRAWING_CODE)
+        code = self.code["plot"]
         yield group_task(self.task_plot)
         # The comparisons first: doit hands tasks to its workers in this order, and each draws several
         # curves, so a parallel build does not end on one of them while the other workers wait.
@@ -178,7 +182,7 @@ class PictureTasks:
         picture_format = self.options.picture_format
         pictures = [path for spec in pictures_in_order for path in (spec.picture, spec.metadata)]
         return {
-            "file_dep": pictures + package_files(GALLERY_CODE),
+            "file_dep": pictures + self.code["gallery"],
             "targets": self.gallery,
             "actions": [(build_gallery, [self.out, summaries, picture_format])],
             "uptodate": [config_changed({"format": picture_format, "summaries": summaries})],
@@ -190,7 +194,7 @@ class PictureTasks:
         curves = [(spec.name, spec.csv, spec.metadata) for spec in self.specs]  # the specs with a curve
         return {
             "file_dep": [path for spec in self.specs for path in (spec.csv, spec.metadata)]
-            + package_files(EXPLORER_CODE),
+            + self.code["explore"],
             "targets": self.explorer,
             "actions": [(build_explorer, [*self.explorer, curves])],
             "uptodate": [config_changed({"plotly": installed_version("plotly")})],
@@ -225,7 +229,9 @@ def tasks_of_this_run() -> PictureTasks:
     variables = {key: value for key in SETTINGS if (value := get_var(key)) is not None}
     key = (os.getcwd(), tuple(sorted(variables.items())))
     if key not in _loaded:
-        _loaded[key] = PictureTasks(read_options(variables))
+        with load_errors_for_doit():
+            options = read_options(variables)
+        _loaded[key] = PictureTasks(options)
     return _loaded[key]
 
 

@@ -189,15 +189,14 @@ def next_batch(batches: queue.Queue[Changes]) -> None:
 def watched_paths(arguments: list[str]) -> list[str]:
     """The spec folder (from pyproject.toml and the variables in `arguments`), lr_plots' own code,
     and ./dodo.py and ./pyproject.toml where they exist."""
-    from doit.exceptions import InvalidDodoFile
-
+    from lr_plots.error_messages import LoadError
     from lr_plots.options import project_path, read_options
 
     variables = dict(argument.split("=", 1) for argument in arguments if "=" in argument[1:])
     paths = [project_path(PACKAGE)]
     try:
         paths.append(read_options(variables).spec_folder)
-    except InvalidDodoFile:
+    except LoadError:
         pass  # each build will say what is wrong
     paths += [path for path in PROJECT_FILES if Path(path).exists()]
     return sorted({path for path in paths if not any(path.startswith(f"{other}/") for other in paths)})

@@ -8,7 +8,8 @@ import shutil
 
 import pytest
 from conftest import COMPARISONS, OUTPUT, ROOT, executed, output_files, picture_files, run_doit
-from doit.exceptions import InvalidDodoFile
+
+from lr_plots.error_messages import LoadError
 
 SPECS = ROOT / "lr_plots/specs"
 STEPS = range(100)
@@ -249,7 +250,7 @@ def test_bad_comparison_is_refused_at_load_in_one_line(tmp_path, source):
     write_spec(folder, "StepLR", GOOD_SPEC)
     write_spec(folder, "Other", 'COMPARE = ["StepLR"]\n')
     bad = write_spec(folder, "Bad", f'"""A comparison."""\n\n{source}\n')
-    with pytest.raises(InvalidDodoFile) as error:
+    with pytest.raises(LoadError) as error:
         find_spec_files(str(folder), "out", "png")
     message = str(error.value)
     assert message.startswith(f"{bad}: " + BAD_COMPARISONS[source].format(folder=folder)), message
@@ -262,10 +263,10 @@ def test_comparison_names_follow_the_spec_name_rules(tmp_path):
     folder = tmp_path / "specs"
     write_spec(folder, "StepLR", GOOD_SPEC)
     write_spec(folder, "compare-all", 'COMPARE = ["StepLR"]\n')
-    with pytest.raises(InvalidDodoFile, match=r"compare-all\.py: a spec file's name must be a valid Python"):
+    with pytest.raises(LoadError, match=r"compare-all\.py: a spec file's name must be a valid Python"):
         find_spec_files(str(folder), "out", "png")
     (folder / "compare-all.py").rename(folder / "steplr.py")
-    with pytest.raises(InvalidDodoFile, match=r"steplr\.py: its picture steplr\.png would overwrite"):
+    with pytest.raises(LoadError, match=r"steplr\.py: its picture steplr\.png would overwrite"):
         find_spec_files(str(folder), "out", "png")
 
 
