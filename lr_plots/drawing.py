@@ -16,7 +16,14 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from lr_plots.atomic_file import write_atomically
-from lr_plots.curve_files import column_name, group_base_lrs, metadata_json, read_curve_csv, read_metadata
+from lr_plots.curve_files import (
+    Columns,
+    column_name,
+    group_base_lrs,
+    metadata_json,
+    read_curve_csv,
+    read_metadata,
+)
 
 # No version or date inside SVG files, so the same curve gives the same bytes on every machine.
 SVG_WITHOUT_STAMPS = {"Creator": None, "Date": None}
@@ -51,24 +58,34 @@ class AggCanvas(FigureCanvasAgg):
 
 
 @contextmanager
-def picture_canvas(picture_format: str, dpi: float) -> Iterator[tuple[Figure, Axes, io.BytesIO]]:
-    """A figure with one gridded axes to draw on, saved into the BytesIO when the block ends."""
-    # matplotlib's default style, not the user's matplotlibrc, so every machine draws alike; a fixed
-    # salt for the ids inside SVG files.
+def drawing_style() -> Iterator[None]:
+    """matplotlib's default style, not the user's matplotlibrc, so every machine draws alike; a fixed
+    salt for the ids inside SVG files."""
     with matplotlib.style.context("default"), matplotlib.rc_context({"svg.hashsalt": "lr_plots"}):
-        figure = Figure(dpi=dpi)
-        canvas = AggCanvas(figure)
-        axes = figure.add_subplot()
-        axes.grid(color="k", alpha=0.2, linestyle="--")
-        picture = io.BytesIO()
-        yield figure, axes, picture
+        yield
+
+
+def new_figure(dpi: float) -> tuple[Figure, Axes]:
+    """A figure on the Agg canvas with one gridded axes to draw on."""
+    figure = Figure(dpi=dpi)
+    AggCanvas(figure)
+    axes = figure.add_subplot()
+    axes.grid(color="k", alpha=0.2, linestyle="--")
+    return figure, axes
+
+
+def encode(figure: Figure, picture_format: str) -> bytes:
+    """The figure as a PNG or an SVG file's bytes."""
+    picture = io.BytesIO()
+    with drawing_style():
         if picture_format == "svg":
             figure.savefig(picture, format="svg", metadata=SVG_WITHOUT_STAMPS)
         else:
-            write_png(canvas, picture)
+            write_png(figure.canvas, picture)
+    return picture.getvalue()
 
 
-def write_png(canvas: AggCanvas, picture: io.BytesIO) -> None:
+def write_png(canvas: Any, picture: io.BytesIO) -> None:
     """The canvas's figure as an RGB PNG with its dpi and nothing else (no version, no date): the
     figure is opaque, and matplotlib's own PNG is RGBA."""
     canvas.draw()
@@ -104,14 +121,13 @@ def add_epoch_axis(axes: Axes, steps_per_epoch: int | None) -> None:
         axes.figure.subplots_adjust(top=0.8)  # room for the title above the epoch axis
 
 
-def render_picture(
-    curve: dict[str, list[float]], metadata: dict[str, Any], picture_format: str = "png", dpi: float = 100
-) -> bytes:
-    """The picture of `curve`, byte-for-byte the same for the same input: one LR line per parameter
-    group, momentum and validation loss on a second y axis, epochs on a second x axis if given."""
+def curve_figure(curve: Columns, metadata: dict[str, Any], dpi: float = 100) -> Figure:
+    """The figure of `curve`, the same for the same input: one LR line per parameter group, momentum
+    and validation loss on a second y axis, epochs on a second x axis if given."""
     steps = range(len(curve["lr"]))
     base_lrs = group_base_lrs(metadata)
-    with picture_canvas(picture_format, dpi) as (figure, axes, picture):
+    with drawing_style():
+        figure, axes = new_figure(dpi)
         if len(base_lrs) == 1:
             lines = axes.plot(steps, curve["lr"], label="learning rate")
         else:
@@ -144,7 +160,14 @@ def render_picture(
                 figure.subplots_adjust(right=0.86)
         if len(lines) > 1:
             axes.legend(handles=lines, loc="best", fontsize="small")
-    return picture.getvalue()
+    return figure
+
+
+def render_picture(
+    curve: Columns, metadata: dict[str, Any], picture_format: str = "png", dpi: float = 100
+) -> bytes:
+    """The picture of `curve`, byte-for-byte the same for the same input (curve_figure)."""
+    return encode(curve_figure(curve, metadata, dpi), picture_format)
 
 
 def group_label(group: int, base_lr: float) -> str:
@@ -174,16 +197,13 @@ def comparison_series(
     return series
 
 
-def render_comparison(
-    members: list[tuple[dict[str, Any], dict[str, list[float]]]],
-    title: str,
-    normalize: bool,
-    picture_format: str = "png",
-    dpi: float = 100,
-) -> bytes:
-    """One picture overlaying the LR of each member (metadata, curve), one line per curve (and per
+def comparison_figure(
+    members: list[tuple[dict[str, Any], Columns]], title: str, normalize: bool, dpi: float = 100
+) -> Figure:
+    """One figure overlaying the LR of each member (metadata, curve), one line per curve (and per
     parameter group), labelled by the member's title; with `normalize`, each LR over its base LR."""
-    with picture_canvas(picture_format, dpi) as (figure, axes, picture):
+    with drawing_style():
+        figure, axes = new_figure(dpi)
         lines = []
         for index, (label, values) in enumerate(comparison_series(members, normalize)):
             # a line style of its own too, so that curves lying on one another stay visible
@@ -201,7 +221,18 @@ def render_comparison(
         legend_lines = sum(str(line.get_label()).count("\n") + 1 for line in lines)
         figure.subplots_adjust(bottom=0.13 + 0.03 * legend_lines)
         figure.legend(handles=lines, loc="lower center", fontsize="x-small", frameon=False)
-    return picture.getvalue()
+    return figure
+
+
+def render_comparison(
+    members: list[tuple[dict[str, Any], Columns]],
+    title: str,
+    normalize: bool,
+    picture_format: str = "png",
+    dpi: float = 100,
+) -> bytes:
+    """The picture of comparison_figure, byte-for-byte the same for the same input."""
+    return encode(comparison_figure(members, title, normalize, dpi), picture_format)
 
 
 def draw_comparison_files(
