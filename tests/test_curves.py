@@ -50,6 +50,50 @@ CLOSED_FORMS = {
         / 2
     ),
     "WarmupInverseSqrtLR": lambda n: BASE_LR * min((n + 1) / 10, math.sqrt(10 / (n + 1))),
+    # Warm restarts, T_mult=1: the cosine from the base LR down to eta_min=0 over T_0=20 epochs, again.
+    "CosineAnnealingWarmRestarts": lambda n: BASE_LR * (1 + math.cos(math.pi * (n % 20) / 20)) / 2,
+    # exp_range: the triangle's height scaled by gamma to the power of the iteration.
+    "CyclicLR_exp_range": lambda n: 0.01 + 0.09 * (1 - abs(n % 20 - 10) / 10) * 0.98**n,
+    "OneCycleLR": lambda n: one_cycle(n, 0.01, cosine_between)[0],
+    "OneCycleLR_linear": lambda n: one_cycle(n, 0.01, linear_between)[0],
+}
+
+
+def cosine_between(start: float, end: float, fraction: float) -> float:
+    """OneCycleLR's cosine annealing: from `start` at fraction 0 to `end` at 1, along half a cosine."""
+    return end + (start - end) * (1 + math.cos(math.pi * fraction)) / 2
+
+
+def linear_between(start: float, end: float, fraction: float) -> float:
+    return start + (end - start) * fraction
+
+
+def one_cycle(n: int, max_lr: float, anneal, total: int = 100) -> tuple[float, float]:
+    """OneCycleLR's (LR, momentum) at step n, with its defaults: the LR rises from max_lr / 25 to
+    max_lr over the first 30 % of the steps (pct_start=0.3) and falls to max_lr / 25 / 1e4 by the
+    last, while the momentum falls from 0.95 to 0.85 and rises back."""
+    start, low = max_lr / 25, max_lr / 25 / 1e4
+    rise_end = 0.3 * total - 1  # the step at which the LR peaks: steps 0 .. 29 of 100 rise
+    if n <= rise_end:
+        fraction = n / rise_end
+        return anneal(start, max_lr, fraction), anneal(0.95, 0.85, fraction)
+    fraction = (n - rise_end) / (total - 1 - rise_end)
+    return anneal(max_lr, low, fraction), anneal(0.85, 0.95, fraction)
+
+
+def triangle(n: int) -> float:
+    """CyclicLR's triangle for step_size_up=10: 0 at the cycle's ends, 1 at its middle."""
+    return 1 - abs(n % 20 - 10) / 10
+
+
+# Momentum, cycled opposite to the LR: CyclicLR between max_momentum=0.9 and base_momentum=0.8 (its
+# height scaled as the LR's), OneCycleLR between 0.95 and 0.85.
+MOMENTUM = {
+    "CyclicLR": lambda n: 0.9 - 0.1 * triangle(n),
+    "CyclicLR_triangular2": lambda n: 0.9 - 0.1 * triangle(n) / 2 ** (n // 20),
+    "CyclicLR_exp_range": lambda n: 0.9 - 0.1 * triangle(n) * 0.98**n,
+    "OneCycleLR": lambda n: one_cycle(n, 0.01, cosine_between)[1],
+    "OneCycleLR_linear": lambda n: one_cycle(n, 0.01, linear_between)[1],
 }
 
 
@@ -71,6 +115,21 @@ def read_csv(project, name):
 def test_curve_matches_closed_form(built_template, name):
     expected = [CLOSED_FORMS[name](n) for n in STEPS]
     assert read_csv(built_template, name) == pytest.approx(expected, rel=1e-9, abs=1e-15)
+
+
+@pytest.mark.parametrize("name", sorted(MOMENTUM))
+def test_momentum_matches_closed_form_at_every_step(built_template, name):
+    expected = [MOMENTUM[name](n) for n in STEPS]
+    assert read_columns(built_template, name)["momentum"] == pytest.approx(expected, rel=1e-9, abs=1e-15)
+
+
+def test_every_curve_has_a_closed_form():
+    assert set(CLOSED_FORMS) | EXPLAINED_ELSEWHERE == set(CURVE_NAMES)
+
+
+# Curves whose truth is checked by other tests: the plateau rule below, the groups and the factory
+# in test_pictures.py.
+EXPLAINED_ELSEWHERE = {"ReduceLROnPlateau", "LambdaLR_groups", "LambdaLR_cosine_with_warmup"}
 
 
 def test_chained_and_sequential_values_quoted_in_the_issue(built_template):
