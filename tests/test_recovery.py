@@ -5,10 +5,13 @@ found, and a chosen picture builds alone."""
 import os
 import socket
 import sqlite3
+import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 
-from conftest import OUTPUT, executed, output_files, run_doit
+from conftest import OUTPUT, STEP_LR_EDIT, executed, output_files, run_doit
 
 SOCKET_FOLDER = Path(tempfile.gettempdir()) / f"lr_plots-{os.getuid()}"
 
@@ -86,3 +89,25 @@ def test_a_chosen_picture_builds_with_its_curve_and_nothing_else(few_project):
     result = run_doit(few_project, "plot:StepLR")
     assert executed(result) == {"curve:StepLR", "plot:StepLR"}
     assert set(output_files(few_project)) == {"StepLR.csv", "StepLR.json", "StepLR.png"}
+
+
+def test_a_spec_saved_while_its_curve_is_computed_is_redone_by_the_next_build(built_few_project):
+    # A spec that takes a while says when it has started; while it runs, a new version is saved.
+    # The build draws the version it read; the next build sees the saved one and draws it.
+    spec = built_few_project / "lr_plots/specs/StepLR.py"
+    good = spec.read_text()
+    spec.write_text(good + "import pathlib, time\npathlib.Path('started').touch()\ntime.sleep(2)\n")
+    build = subprocess.Popen(
+        [sys.executable, "-m", "doit", "curve:StepLR"],
+        cwd=built_few_project,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not (built_few_project / "started").exists():
+        assert build.poll() is None and time.monotonic() < deadline, "the spec did not start"
+        time.sleep(0.02)
+    spec.write_text(good.replace(*STEP_LR_EDIT))
+    assert build.wait(timeout=60) == 0
+    assert executed(run_doit(built_few_project, "curve:StepLR")) == {"curve:StepLR"}
+    assert "0.025" in (built_few_project / OUTPUT / "StepLR.csv").read_text()  # 0.05 * 0.5, after 30 steps
