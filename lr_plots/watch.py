@@ -186,13 +186,22 @@ def next_batch(batches: queue.Queue[Changes]) -> None:
         batches.get_nowait()
 
 
-def watched_paths(arguments: list[str]) -> list[str]:
-    """The spec folder (from pyproject.toml and the variables in `arguments`), lr_plots' own code,
-    and ./dodo.py and ./pyproject.toml where they exist."""
+def command_line_variables() -> dict[str, str]:
+    """lr_plots' settings given as variables on this command line (`doit watch out=DIR`): doit takes
+    them off the arguments before a command sees them, and each build's `doit run` sets them anew."""
+    from doit import get_var
+
+    from lr_plots.options import SETTINGS
+
+    return {key: value for key in SETTINGS if (value := get_var(key)) is not None}
+
+
+def watched_paths(variables: dict[str, str]) -> list[str]:
+    """The spec folder (from pyproject.toml and `variables`), lr_plots' own code, and ./dodo.py and
+    ./pyproject.toml where they exist."""
     from lr_plots.error_messages import LoadError
     from lr_plots.options import project_path, read_options
 
-    variables = dict(argument.split("=", 1) for argument in arguments if "=" in argument[1:])
     paths = [project_path(PACKAGE)]
     try:
         paths.append(read_options(variables).spec_folder)
@@ -236,7 +245,9 @@ class Watch(Command):
         self.task_loader = task_loader
 
     def execute(self, opt_values: dict[str, Any], pos_args: list[str]) -> int:
+        variables = command_line_variables()
         arguments = ([f"-n{opt_values['num_process']}"] if opt_values["num_process"] else []) + pos_args
+        arguments += [f"{key}={value}" for key, value in variables.items()]
         # Ctrl-C must stop it even when started where SIGINT is ignored (a shell's background job).
         signal.signal(signal.SIGINT, signal.default_int_handler)
         batches: queue.Queue[Changes] = queue.Queue()
@@ -245,9 +256,10 @@ class Watch(Command):
             warm_up()
             # Each build's workers (-n N) fork from its child, and so start with torch imported.
             multiprocessing.set_start_method("fork", force=True)
-            start_watching(watched_paths(pos_args), batches, stop)
+            paths = watched_paths(variables)
+            start_watching(paths, batches, stop)
             print_report(run_build(self.task_loader, arguments))
-            print(f"[watch] watching {', '.join(watched_paths(pos_args))}; Ctrl-C stops", flush=True)
+            print(f"[watch] watching {', '.join(paths)}; Ctrl-C stops", flush=True)
             while True:
                 next_batch(batches)
                 print_report(run_build(self.task_loader, arguments))

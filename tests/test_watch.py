@@ -13,12 +13,14 @@ import pytest
 from conftest import (
     OUTPUT,
     SPEC_NAMES,
+    STEP_LR_EDIT,
     STEP_LR_EDIT_REBUILDS,
     edit_step_lr,
     live_processes,
     output_files,
     run_doit,
 )
+from PIL import Image
 
 WAIT_SECONDS = 30
 
@@ -26,9 +28,9 @@ WAIT_SECONDS = 30
 class WatchProcess:
     """`python -m doit watch` in `project`, its output lines collected by a thread as they come."""
 
-    def __init__(self, project: Path) -> None:
+    def __init__(self, project: Path, *arguments: str) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "doit", "watch"],
+            [sys.executable, "-m", "doit", "watch", *arguments],
             cwd=project,
             start_new_session=True,
             stdout=subprocess.PIPE,
@@ -43,7 +45,11 @@ class WatchProcess:
         for line in self.process.stdout:
             self.lines.put(line.rstrip("\n"))
 
-    def wait_for_line(self, text: str) -> str:
+    def next_report(self) -> str:
+        """The next line that reports on a build."""
+        return self.wait_for_line("[watch] ", lambda line: not line.startswith("[watch]   "))
+
+    def wait_for_line(self, text: str, also=lambda line: True) -> str:
         deadline = time.monotonic() + WAIT_SECONDS
         while time.monotonic() < deadline:
             try:
@@ -51,7 +57,7 @@ class WatchProcess:
             except queue.Empty:
                 continue
             self.seen.append(line)
-            if text in line:
+            if text in line and also(line):
                 return line
         raise AssertionError(f"no line with {text!r} within {WAIT_SECONDS} s; saw {self.seen}")
 
@@ -127,3 +133,42 @@ def test_watch_rebuilds_what_changed_like_a_one_shot_build(built_project, edited
     watch.wait_for_line("[watch] stopped")
     assert watch.process.returncode == 0
     assert live_processes("session", watch.process.pid) == []
+
+
+@pytest.mark.early
+def test_watch_builds_the_chosen_tasks_with_the_variables_and_follows_project_files(few_project):
+    watch = WatchProcess(few_project, "plot:StepLR", "out=elsewhere")
+    try:
+        # The first build: StepLR's curve and picture, into the folder the variable names.
+        assert watch.next_report().startswith("[watch] rebuilt curve:StepLR, plot:StepLR in ")
+        watch.wait_for_line("[watch] watching")
+        assert set(output_files(few_project, "elsewhere")) == {"StepLR.csv", "StepLR.json", "StepLR.png"}
+        assert output_files(few_project) == {}
+
+        # pyproject.toml's settings: a new dpi redraws the picture with it.
+        with open(few_project / "pyproject.toml", "a") as config:
+            config.write("\n[tool.lr_plots]\ndpi = 50\n")
+        assert watch.next_report().startswith("[watch] rebuilt plot:StepLR in ")
+        with Image.open(few_project / "elsewhere/StepLR.png") as picture:
+            assert picture.size == (320, 240)
+
+        # dodo.py saved: a build, which finds nothing to do.
+        with open(few_project / "dodo.py", "a") as dodo:
+            dodo.write("# saved again\n")
+        assert watch.next_report().startswith("[watch] up to date")
+
+        # Changes saved while a build runs are served by one next build: a spec that takes a while
+        # says when it has started, and two changes are saved, apart, while it runs.
+        spec = few_project / "lr_plots/specs/StepLR.py"
+        good = spec.read_text()
+        spec.write_text(good + "import pathlib, time\npathlib.Path('started').touch()\ntime.sleep(3)\n")
+        wait_until((few_project / "started").exists, "the slow spec's start")
+        with open(few_project / "dodo.py", "a") as dodo:
+            dodo.write("# saved during a build\n")
+        time.sleep(0.3)  # not a wait for anything: it makes the two saves two batches of changes
+        spec.write_text(good.replace(*STEP_LR_EDIT))
+        assert watch.next_report().startswith("[watch] rebuilt curve:StepLR in ")
+        assert watch.next_report().startswith("[watch] rebuilt curve:StepLR, plot:StepLR in ")
+    finally:
+        watch.process.send_signal(signal.SIGINT)
+        watch.process.wait(timeout=10)
