@@ -22,7 +22,8 @@ REFERENCE_CURVES = {"StepLR", "CosineAnnealingLR", "OneCycleLR"}  # shown when t
 TRACES = """
 const chart = document.getElementById("explorer");
 return chart._fullData.map((trace) => ({
-  curve: trace.meta.curve, column: trace.meta.column, visible: trace.visible, y: trace.y, text: trace.text}));
+  curve: trace.meta.curve, column: trace.meta.column, visible: trace.visible, y: trace.y, text: trace.text,
+  width: trace.line.width}));
 """
 
 
@@ -100,6 +101,15 @@ def click(driver, selector: str, text: str) -> None:
 def click_legend(driver, name: str) -> None:
     """Click the legend entry `name` (Plotly acts on it once the time for a double click is over)."""
     click(driver, "#explorer .legend .traces", name)
+
+
+def widths(driver, names: set[str]) -> dict[str, float]:
+    """The line width of the LR of each curve of `names` (its first parameter group's)."""
+    return {
+        trace["curve"]: trace["width"]
+        for trace in driver.execute_script(TRACES)
+        if trace["curve"] in names and trace["column"] == "lr"
+    }
 
 
 def shown(driver) -> set[tuple[str, str]]:
@@ -185,12 +195,26 @@ def test_explorer_in_headless_chromium(built_template, chromium, tmp_path, recor
     for trace in chromium.execute_script(TRACES):
         assert trace["y"] == [float(value) for value in curves[trace["curve"]][trace["column"]]]
 
-    # explore.html#<Name> (the gallery's link) opens with that curve shown; a new #<Name> shows another.
+    # explore.html#<Name> (the gallery's link) opens with that curve shown, thicker than the others;
+    # a new #<Name> shows another, thicker too.
     curve, other = sorted(set(curves) - REFERENCE_CURVES)[:2]
     open_page(chromium, f"{page}#{curve}")
     assert shown(chromium) == {(name, "lr") for name in REFERENCE_CURVES | {curve}}
+    assert widths(chromium, {curve, "StepLR"}) == {curve: 3.5, "StepLR": 2}
     chromium.execute_script(f"location.hash = {other!r}")
-    assert (other, "lr") in shown(chromium)
+    wait.until(lambda d: (other, "lr") in shown(d))
+    assert widths(chromium, {other}) == {other: 3.5}
+
+    # A double click on a shown curve's legend entry (two clicks within Plotly's double-click time)
+    # shows it alone; another shows every curve.
+    click_legend(chromium, "ExponentialLR")
+    wait.until(lambda d: ("ExponentialLR", "lr") in shown(d))
+    for _ in range(2):
+        click_legend(chromium, "ExponentialLR")
+    wait.until(lambda d: shown(d) == {("ExponentialLR", "lr")})
+    for _ in range(2):
+        click_legend(chromium, "ExponentialLR")
+    wait.until(lambda d: len(shown(d)) == len(traces))
 
     # Nothing but the page's own folder was loaded, and the console has no errors.
     sources = chromium.execute_script("return [...document.querySelectorAll('[src]')].map((e) => e.src)")

@@ -44,6 +44,11 @@ Other
 =====
 
 .. lr-schedule:: ExponentialLR
+   :height: 200px
+   :alt: The LR falls by 5 % a step
+   :name: exponential-decay
+
+It is linked to by name: :ref:`exponential-decay`.
 """
 
 
@@ -115,7 +120,9 @@ class Page(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = {key: value or "" for key, value in attrs}
         if tag == "figure":
-            self.figures.append({"classes": attributes.get("class", "").split(), "caption": ""})
+            self.figures.append(
+                {"classes": attributes.get("class", "").split(), "caption": "", "id": attributes.get("id")}
+            )
         elif tag == "img":
             self.images.append(attributes)
             if self.figures:
@@ -158,7 +165,7 @@ def test_a_docs_build_from_another_folder_uses_the_pictures_and_database_of_lr_p
 
 def test_lr_schedule_shows_picture_alt_text_and_scheduler_call_with_image_options(docs_template):
     """Point 3: a figure with the picture (an existing file), alt text, and the call from the JSON
-    as caption; :width:, :align:, :class: and :caption: as for any image."""
+    as caption; :width:, :height:, :align:, :class:, :alt:, :name: and :caption: as for any image."""
     html = docs_template / "docs/_build"
     figures = Page(html / "index.html").figures + Page(html / "other.html").figures
     assert len(figures) == 3
@@ -176,7 +183,33 @@ def test_lr_schedule_shows_picture_alt_text_and_scheduler_call_with_image_option
     assert "align-center" in one_cycle["classes"]
     assert "wide" in one_cycle["image"]["class"].split()
     assert exponential["caption"] == "ExponentialLR(gamma=0.95)"
+    assert "height: 200px" in exponential["image"]["style"]
+    assert exponential["image"]["alt"] == "The LR falls by 5 % a step"
+    assert exponential["id"] == "exponential-decay"
+    other = (html / "other.html").read_text()
+    assert '<a class="reference internal" href="#exponential-decay">' in other
     assert broken_images(html) == []
+
+
+def test_the_format_and_dpi_settings_choose_the_pictures_the_docs_show(tmp_path):
+    """lr_plots_dpi: PNGs of that resolution; lr_plots_format = "svg": SVG pictures, shown as such,
+    drawn again from the same curves (no curve is computed again)."""
+    from PIL import Image
+
+    docs = make_docs(tmp_path, CONF + "lr_plots_dpi = 50\n")
+    code, status, warnings = sphinx_build(tmp_path, "-W")
+    assert code == 0, warnings
+    with Image.open(tmp_path / PICTURES / "StepLR.png") as picture:
+        assert picture.size == (320, 240)
+    assert Page(docs / "_build/index.html").figures[0]["image"]["src"] == "_images/StepLR.png"
+
+    (docs / "conf.py").write_text(CONF + 'lr_plots_format = "svg"\n')
+    code, status, warnings = sphinx_build(tmp_path, "-W")
+    assert code == 0, warnings
+    assert "lr_plots: 3 of 3 pictures rebuilt" in status.splitlines()
+    assert (tmp_path / PICTURES / "StepLR.svg").read_text().startswith("<?xml")
+    assert Page(docs / "_build/index.html").figures[0]["image"]["src"] == "_images/StepLR.svg"
+    assert broken_images(docs / "_build") == []
 
 
 def test_lr_schedule_with_an_unknown_name_is_a_warning_naming_it_and_the_spec_folder(docs_project):
@@ -184,10 +217,13 @@ def test_lr_schedule_with_an_unknown_name_is_a_warning_naming_it_and_the_spec_fo
     and its JSON with a "title", the next build shows it (the document depends on the missing files)."""
     docs = docs_project / "docs"
     (docs / "other.rst").write_text(OTHER + "\n.. lr-schedule:: Comparison\n")
+    line = (OTHER + "\n.. lr-schedule:: Comparison\n").splitlines().index(".. lr-schedule:: Comparison") + 1
     code, _status, warnings = sphinx_build(docs_project)
     assert code == 0
     (warning,) = [line for line in warnings.splitlines() if "WARNING" in line]
-    assert warning.startswith(f"{docs / 'other.rst'}:7: WARNING: lr-schedule: unknown picture 'Comparison'")
+    assert warning.startswith(
+        f"{docs / 'other.rst'}:{line}: WARNING: lr-schedule: unknown picture 'Comparison'"
+    )
     assert str(docs / "schedules") in warning
 
     pictures = docs_project / PICTURES
