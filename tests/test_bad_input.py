@@ -22,10 +22,11 @@ BROKEN_SPECS = {
         "from torch.optim.lr_scheduler import NoSuchLR\n" + GOOD,
         "lr_plots/specs/NoSuchScheduler.py, line 1: ImportError: cannot import name 'NoSuchLR'",
     ),
+    # The error arises in torch's code, not the spec's: the file and the error, but no line; the test
+    # pins lr_plots' part of the message and the argument named, not torch's own wording.
     "BadArgument": (
         "from torch.optim.lr_scheduler import StepLR\n" + GOOD.replace("step_size", "step_sise"),
-        "lr_plots/specs/BadArgument.py: TypeError: StepLR.__init__() got an unexpected keyword argument "
-        "'step_sise'",
+        "lr_plots/specs/BadArgument.py: TypeError: ",
     ),
     "MissingSteps": (
         "from torch.optim.lr_scheduler import StepLR\n" + GOOD.replace("STEPS = 100\n", ""),
@@ -89,8 +90,8 @@ def test_broken_specs_fail_alone_with_clear_messages(fresh_project):
     assert result.returncode != 0
     output = result.stdout + result.stderr
     for name, (_, message) in BROKEN_SPECS.items():
-        assert f"TaskFailed - taskid:curve:{name}" in output
-        assert message in output, name
+        assert f"TaskFailed - taskid:curve:{name}\n{message}" in output, name
+    assert "'step_sise'" in output.split("TaskFailed - taskid:curve:BadArgument\n", 1)[1].splitlines()[0]
     assert "Traceback" not in output
     # Every other picture is built; the gallery and explorer, which show them all, wait for the broken ones.
     assert (
