@@ -3,10 +3,12 @@ environment, used in folders that hold no checkout: `lr-plots`, a [tool.lr_plots
 dodo.py with plain doit and `doit watch`, and a built output folder restored elsewhere."""
 
 import os
+import queue
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -117,6 +119,26 @@ def test_own_specs_and_table_build_edit_rebuilds_one_and_clean_keeps_users_files
     assert (project / "pyproject.toml").exists()
 
 
+def output_lines(process: subprocess.Popen) -> queue.Queue[str]:
+    """The lines `process` prints, put in a queue by a thread as they come."""
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
+    return lines
+
+
+def read_until(
+    output: queue.Queue[str], lines: list[str], starts: tuple[str, ...], seconds: float = 120
+) -> None:
+    """Move lines from `output` into `lines` until one starts with one of `starts`; fail if none has
+    come within `seconds` (a watch that hangs is a failing test, not a stuck run)."""
+    deadline = time.monotonic() + seconds
+    while not (lines and lines[-1].startswith(starts)):
+        try:
+            lines.append(output.get(timeout=max(0.01, deadline - time.monotonic())))
+        except queue.Empty:
+            pytest.fail(f"no line starting with {starts} within {seconds} s; saw {lines}")
+
+
 def test_one_line_dodo_builds_with_plain_doit_and_doit_watch_redraws(environment, tmp_path):
     project = tmp_path / "training"
     (project / "schedules").mkdir(parents=True)
@@ -135,20 +157,15 @@ def test_one_line_dodo_builds_with_plain_doit_and_doit_watch_redraws(environment
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
-        lines = []
-        for line in watcher.stdout:
-            lines.append(line)
-            if line.startswith("[watch] watching"):
-                break
+        lines: list[str] = []
+        output = output_lines(watcher)
+        read_until(output, lines, ("[watch] watching",))
         assert "schedules" in lines[-1], lines
         picture = project / OUTPUT / "Warm.png"
         before = picture.read_bytes()
         spec = project / "schedules/Warm.py"
         spec.write_text(spec.read_text().replace('"gamma": 0.5', '"gamma": 0.1'))
-        for line in watcher.stdout:
-            lines.append(line)
-            if line.startswith(("[watch] rebuilt", "[watch] FAILED")):
-                break
+        read_until(output, lines, ("[watch] rebuilt", "[watch] FAILED"))
         assert lines[-1].startswith("[watch] rebuilt curve:Warm, plot:Warm"), lines
         assert picture.read_bytes() != before
     finally:
