@@ -19,6 +19,7 @@ from sphinx.util.display import status_iterator
 from sphinx.util.docutils import SphinxDirective
 
 from lr_plots import __version__
+from lr_plots.curve_files import read_metadata
 from lr_plots.options import DEFAULT_OUTPUT, PICTURE_FORMATS, REFERENCE_SPECS
 
 logger = logging.getLogger(__name__)
@@ -198,7 +199,7 @@ class LrScheduleDirective(SphinxDirective):
             self.env.note_dependency(path)
         if picture.is_file() and metadata.is_file():
             try:
-                title = str(json.loads(metadata.read_text())["title"])
+                title = str(read_metadata(metadata)["title"])
             except (OSError, ValueError, KeyError, TypeError) as error:
                 logger.warning(
                     "lr-schedule: %s has no title to show (%s: %s)",

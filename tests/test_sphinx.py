@@ -260,9 +260,11 @@ def test_an_edited_spec_is_redrawn_alone_and_a_broken_one_is_a_warning_in_a_para
     broken = docs / "schedules/Broken.py"
     broken.write_text(spec.read_text().replace("STEPS = 100", 'raise RuntimeError("no LR today")'))
     line = broken.read_text().splitlines().index('raise RuntimeError("no LR today")') + 1
-    # And one that crashes the process computing it: at its file, with no line, as Sphinx says it.
-    crashing = docs / "schedules/Crashes.py"
-    crashing.write_text("import ctypes\nctypes.string_at(0)\n")
+    # And one that crashes the process computing it: a warning at its file, with no line, as Sphinx
+    # says it; its last good picture stays, and is shown.
+    crashing = docs / "schedules/OneCycleLR.py"
+    good_one_cycle = crashing.read_text()
+    crashing.write_text("import ctypes\nctypes.string_at(0)\n" + good_one_cycle)
 
     code, status, warnings = sphinx_build(docs_project, "-W", "-j", "2")
     assert code != 0
@@ -270,17 +272,24 @@ def test_an_edited_spec_is_redrawn_alone_and_a_broken_one_is_a_warning_in_a_para
     assert broken_warning.startswith(f"{broken}:{line}: WARNING: ")
     assert "curve:Broken failed: RuntimeError: no LR today" in broken_warning
     assert crash_warning == (
-        f"{crashing}:: WARNING: lr_plots: curve:Crashes failed: the process computing its curve was "
+        f"{crashing}:: WARNING: lr_plots: curve:OneCycleLR failed: the process computing its curve was "
         "killed by signal 11 (SIGSEGV). [lr_plots.spec]"
     )
     assert "lr_plots: drawing pictures... StepLR" in status
-    assert "lr_plots: 1 of 5 pictures rebuilt" in status.splitlines()
+    assert "lr_plots: 1 of 4 pictures rebuilt" in status.splitlines()
+    assert Page(docs / "_build/index.html").figures[1]["image"]["src"] == "_images/OneCycleLR.png"
     assert {name: (pictures / f"{name}.png").stat().st_mtime_ns for name in others} == others
     assert "updating environment: 0 added, 1 changed, 0 removed" in status
     assert Page(docs / "_build/index.html").figures[0]["caption"] == "StepLR(step_size=20, gamma=0.1)"
 
     broken.unlink()
-    crashing.unlink()
+    one_cycle = (pictures / "OneCycleLR.png").read_bytes()
+    crashing.write_text(good_one_cycle)
+    code, status, warnings = sphinx_build(docs_project, "-W", "-j", "2")
+    assert code == 0, warnings
+    # The fixed spec is redone (doit redoes a task that failed), to the same bytes.
+    assert "lr_plots: 1 of 3 pictures rebuilt" in status.splitlines()
+    assert (pictures / "OneCycleLR.png").read_bytes() == one_cycle
     code, status, warnings = sphinx_build(docs_project, "-W", "-j", "2")
     assert code == 0, warnings
     assert "lr_plots: 0 of 3 pictures rebuilt" in status.splitlines()
