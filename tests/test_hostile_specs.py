@@ -115,7 +115,10 @@ def run_bounded(command: list[str], cwd: Path) -> tuple[subprocess.CompletedProc
         pytest.fail(
             f"{command} hung: still running after {HANG_SECONDS} s\n{stdout[-5000:]}\n{stderr[-5000:]}"
         )
-    left = live_processes("session", process.pid)
+    # multiprocessing's forkserver ends just after doit does: what is still there after a while is left.
+    deadline = time.monotonic() + 30
+    while (left := live_processes("session", process.pid)) and time.monotonic() < deadline:
+        time.sleep(0.05)
     return subprocess.CompletedProcess(command, process.returncode, stdout, stderr), left, process.pid
 
 

@@ -279,7 +279,7 @@ def test_an_edited_spec_is_redrawn_alone_and_a_broken_one_is_a_warning_in_a_para
     assert "lr_plots: 1 of 4 pictures rebuilt" in status.splitlines()
     assert Page(docs / "_build/index.html").figures[1]["image"]["src"] == "_images/OneCycleLR.png"
     assert {name: (pictures / f"{name}.png").stat().st_mtime_ns for name in others} == others
-    assert "updating environment: 0 added, 1 changed, 0 removed" in status
+    assert "updating environment: 0 added, 1 changed, 0 removed" in status, status
     assert Page(docs / "_build/index.html").figures[0]["caption"] == "StepLR(step_size=20, gamma=0.1)"
 
     broken.unlink()
