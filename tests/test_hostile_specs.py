@@ -139,32 +139,11 @@ def hostile_build(root: Path, command: list[str]) -> None:
     (root / "pids.txt").write_text(str(pids))
 
 
+BUILD_OPTIONS = ["-c", "-v", "2", "specs=hostile", "out=out", f"timeout={TIMEOUT}"]
 BUILDS = {
     # doit in a dodo.py's folder, one process; lr-plots with two worker processes.
-    "doit -n 1": [
-        sys.executable,
-        "-m",
-        "doit",
-        "-c",
-        "-v",
-        "2",
-        "specs=hostile",
-        "out=out",
-        f"timeout={TIMEOUT}",
-    ],
-    "lr-plots -n 2": [
-        sys.executable,
-        "-m",
-        "lr_plots.command",
-        "-n",
-        "2",
-        "-c",
-        "-v",
-        "2",
-        "specs=hostile",
-        "out=out",
-        f"timeout={TIMEOUT}",
-    ],
+    "doit -n 1": [sys.executable, "-m", "doit", *BUILD_OPTIONS],
+    "lr-plots -n 2": [sys.executable, "-m", "lr_plots.command", "-n", "2", *BUILD_OPTIONS],
 }
 
 
