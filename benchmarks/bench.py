@@ -140,7 +140,7 @@ def change_comment(project: Path, repetition: int) -> None:
 def change_drawing(project: Path, repetition: int) -> None:
     build(project)
     with open(project / "lr_plots/drawing.py", "a") as drawing:
-        drawing.write(f"# drawing changed {repetition}\n")
+        drawing.write(f"_EDITED = {repetition}  # the drawing code changed\n")
 
 
 def remove_files(project: Path, names: tuple[str, ...]) -> None:

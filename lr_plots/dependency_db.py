@@ -1,13 +1,17 @@
 """doit's dependency database: a backend that keeps each finished task's record even if the build
-is killed, one doit at a time per folder, and a corrupted file set aside."""
+is killed, one doit at a time per folder, and a corrupted file set aside; and the check of a task's
+files that takes a Python file as changed only when its code is."""
 
+import ast
 import fcntl
+import hashlib
 import json
 import os
 import sqlite3
 import sys
+from typing import Any
 
-from doit.dependency import SqliteDB
+from doit.dependency import MD5Checker, SqliteDB
 from doit.exceptions import InvalidDodoFile
 
 
@@ -117,3 +121,46 @@ def database_problem(db_path: str) -> str | None:
     except (sqlite3.Error, ValueError, TypeError) as error:
         return str(error)
     return None
+
+
+class CodeChecker(MD5Checker):
+    """doit's md5 check of a task's files, but a Python file (a spec, lr_plots' code) is changed only
+    when its code is: its state holds the digest of its syntax tree without docstrings, so that
+    editing a comment or a docstring redoes no task (the gallery, which shows a spec's summary, is
+    redone through its own record of the summaries). DOIT_CONFIG's `check_file_uptodate`."""
+
+    def check_modified(self, file_path: str, file_stat: os.stat_result, state: Any) -> bool:
+        if not file_path.endswith(".py"):
+            return bool(super().check_modified(file_path, file_stat, state))
+        timestamp, _, digest = state
+        return bool(file_stat.st_mtime != timestamp and code_digest(file_path) != digest)
+
+    def get_state(self, dep: str, current_state: Any) -> Any:
+        if not dep.endswith(".py"):
+            return super().get_state(dep, current_state)
+        timestamp = os.path.getmtime(dep)
+        if current_state and current_state[0] == timestamp:
+            return None
+        return timestamp, os.path.getsize(dep), code_digest(dep)
+
+
+def code_digest(path: str) -> str:
+    """The md5 of what the Python file at `path` does: its syntax tree with no docstrings (comments
+    are not in it); of its bytes if it does not parse."""
+    with open(path, "rb") as file:
+        source = file.read()
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return hashlib.md5(source).hexdigest()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (
+            isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
+            node.body = body[1:] or [ast.Pass()]
+    return hashlib.md5(ast.dump(tree).encode()).hexdigest()

@@ -19,6 +19,7 @@ from lr_plots.actions.gallery import build_gallery
 from lr_plots.actions.plot import draw_comparison, draw_picture, import_drawing_code
 from lr_plots.code_dependencies import files_reached_by
 from lr_plots.curve_server import start_for_build
+from lr_plots.dependency_db import CodeChecker
 from lr_plots.discovery import Comparison, SpecFile, find_spec_files, installed_version
 from lr_plots.error_messages import LoadError
 from lr_plots.options import SETTINGS, Options, project_path, read_options
@@ -213,7 +214,12 @@ class PictureTasks:
         """What doit loads from a dodo.py: DOIT_CONFIG and the task creators."""
         # sqlite3-each-task: doit's sqlite3 backend committing every finished task, which also holds
         # the folder's build lock (lr_plots.dependency_db, a doit.BACKEND entry point).
-        doit_config = {"backend": "sqlite3-each-task", "dep_file": self.options.dep_file}
+        # CodeChecker: a spec's comment or docstring edited redoes no curve.
+        doit_config = {
+            "backend": "sqlite3-each-task",
+            "dep_file": self.options.dep_file,
+            "check_file_uptodate": CodeChecker,
+        }
         start_workers_warm()
         return {"DOIT_CONFIG": doit_config, **{name: getattr(self, name) for name in TASK_CREATORS}}
 

@@ -160,7 +160,7 @@ def test_changing_any_package_file_reruns_exactly_the_kinds_of_task_that_reach_i
     for path in files:
         relative = path.relative_to(package)
         data = path.read_bytes()
-        path.write_bytes(data + (b"\n# changed\n" if path.suffix == ".py" else b"\n"))
+        path.write_bytes(data + (b"\n_EDITED = True\n" if path.suffix == ".py" else b"\n"))
         try:
             expected = {kind for kind, reached_files in truth.items() if relative in reached_files}
             assert kinds_out_of_date(built_few_project) == expected, relative

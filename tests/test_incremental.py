@@ -65,17 +65,21 @@ def test_changed_arguments_rebuild_exactly_that_curve_and_plot(built_template, e
     }
 
 
-def test_comment_or_docstring_change_reruns_curve_but_rewrites_no_png(built_project):
+def test_comment_or_docstring_change_computes_no_curve_and_rewrites_no_png(built_project, tmp_path):
+    # A spec's state is its code (its syntax tree without docstrings): a comment redoes nothing,
+    # and no process imports torch.
     spec = built_project / "lr_plots/specs/StepLR.py"
     png = built_project / OUTPUT / "StepLR.png"
     png_stat = png.stat()
 
     spec.write_text(spec.read_text() + "# a comment\n")
-    assert executed(run_doit(built_project)) == {"curve:StepLR"}
+    env = recording_torch_imports(tmp_path / "probe")
+    assert executed(run_doit(built_project, env=env)) == set()
+    assert torch_importers(tmp_path / "probe") == 0
 
-    # The gallery shows the docstring's first line, so it alone is redone besides the curve.
+    # The gallery shows the docstring's first line, so it alone is redone.
     spec.write_text(spec.read_text().replace('"""StepLR:', '"""StepLR, reworded:'))
-    assert executed(run_doit(built_project)) == {"curve:StepLR", "gallery"}
+    assert executed(run_doit(built_project)) == {"gallery"}
     assert "StepLR, reworded:" in (built_project / OUTPUT / "index.html").read_text()
 
     assert png.stat().st_mtime_ns == png_stat.st_mtime_ns
@@ -84,7 +88,7 @@ def test_comment_or_docstring_change_reruns_curve_but_rewrites_no_png(built_proj
 
 def test_drawing_change_replots_everything_without_torch(built_project, tmp_path):
     drawing = built_project / "lr_plots/drawing.py"
-    drawing.write_text(drawing.read_text() + "\n# the drawing code changed\n")
+    drawing.write_text(drawing.read_text() + "\n_EDITED = True  # the drawing code changed\n")
 
     result = run_doit(
         built_project,
@@ -104,7 +108,7 @@ def test_drawing_change_replots_everything_without_torch(built_project, tmp_path
 
 def test_in_process_drawing_build_does_not_import_torch(built_project):
     drawing = built_project / "lr_plots/drawing.py"
-    drawing.write_text(drawing.read_text() + "\n# the drawing code changed\n")
+    drawing.write_text(drawing.read_text() + "\n_EDITED = True  # the drawing code changed\n")
 
     result = run_doit(built_project, python=[sys.executable, "-c", DOIT_PROBE])
     assert executed(result) == tasks("plot")
@@ -113,7 +117,7 @@ def test_in_process_drawing_build_does_not_import_torch(built_project):
 
 def test_curve_code_change_reruns_curves_and_no_plot(built_project):
     curves = built_project / "lr_plots/curves.py"
-    curves.write_text(curves.read_text() + "\n# the curve code changed, not its output\n")
+    curves.write_text(curves.read_text() + "\n_EDITED = True  # the curve code changed, not its output\n")
     assert executed(run_doit(built_project)) == tasks("curve")
 
 
