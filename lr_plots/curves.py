@@ -1,5 +1,5 @@
-"""Run a spec's real torch LR scheduler and record what it does at every step: the values as a CSV,
-and how to present them (title, axis label, the spec's arguments) as JSON beside it."""
+"""Run a spec's real LR scheduler, stepped as its library steps it (lr_plots.scheduler_families), and
+record every step: the values as a CSV, and how to present them (title, axis label, arguments) as JSON."""
 
 import math
 import os
@@ -10,13 +10,11 @@ from pathlib import Path
 from typing import Any, cast
 
 import torch
-from torch.optim.lr_scheduler import CyclicLR, LRScheduler, OneCycleLR, ReduceLROnPlateau
 
 from lr_plots.atomic_file import write_atomically
 from lr_plots.curve_files import column_name, curve_csv, metadata_json
+from lr_plots.scheduler_families import Family, accepted, construct, family_of, family_of_class
 
-# Schedulers meant to step once per batch rather than once per epoch.
-PER_BATCH_SCHEDULERS = (CyclicLR, OneCycleLR)
 # Arguments that torch's schedulers take as one value per parameter group when given a list.
 PER_GROUP_ARGUMENTS = (
     "lr_lambda",
@@ -47,12 +45,13 @@ def load_spec(path: Path) -> types.ModuleType:
     return module
 
 
-def check_spec(path: Path, spec: types.ModuleType) -> None:
+def check_spec(path: Path | str, spec: types.ModuleType) -> None:
     """Raise SpecError naming `path` unless `spec` defines SCHEDULER, ARGUMENTS, BASE_LR and STEPS
-    (and, if it sets them, STEPS_PER_EPOCH and VALIDATION_LOSSES) properly."""
+    (and, if it sets them, STEPS_PER_EPOCH, VALIDATION_LOSSES and LR_SCALE) properly."""
     problems = []
     scheduler = getattr(spec, "SCHEDULER", None)
-    if not (is_factory(scheduler) or (isinstance(scheduler, type) and issubclass(scheduler, LRScheduler))):
+    unknown_scheduler = not (is_factory(scheduler) or family_of_class(scheduler))
+    if unknown_scheduler:
         problems.append(f"SCHEDULER must be an LRScheduler class (got {scheduler!r})")
     arguments = getattr(spec, "ARGUMENTS", None)
     if not (isinstance(arguments, dict) and all(isinstance(key, str) for key in arguments)):
@@ -61,6 +60,7 @@ def check_spec(path: Path, spec: types.ModuleType) -> None:
     if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
         problems.append(f"STEPS must be a whole number of steps, at least 1 (got {steps!r})")
     problems += parameter_group_problems(getattr(spec, "BASE_LR", None), arguments)
+    problems += lr_scale_problems(getattr(spec, "LR_SCALE", None), getattr(spec, "BASE_LR", None))
     steps_per_epoch = getattr(spec, "STEPS_PER_EPOCH", None)
     if steps_per_epoch is not None and not (
         isinstance(steps_per_epoch, int) and not isinstance(steps_per_epoch, bool) and steps_per_epoch >= 1
@@ -73,7 +73,26 @@ def check_spec(path: Path, spec: types.ModuleType) -> None:
         elif len(losses) != steps:
             problems.append(f"VALIDATION_LOSSES has {len(losses)} values, STEPS is {steps}")
     if problems:
-        raise SpecError(f"{path}: " + "; ".join(problems) + ".")
+        # What SCHEDULER may be is said once, after every problem.
+        raise SpecError(
+            f"{path}: " + "; ".join(problems) + "." + (f" {accepted()}" if unknown_scheduler else "")
+        )
+
+
+def lr_scale_problems(lr_scale: object, base_lr: object) -> list[str]:
+    """What is wrong with LR_SCALE: if set, one positive number per parameter group (timm's
+    schedulers set each group's LR to the schedule's value times the group's `lr_scale`)."""
+    if lr_scale is None:
+        return []
+    groups = len(base_lr) if isinstance(base_lr, list | tuple) else 1
+    if not (
+        isinstance(lr_scale, list | tuple) and len(lr_scale) == groups and all(map(_is_positive, lr_scale))
+    ):
+        return [
+            f"LR_SCALE must be a list of positive numbers, one per parameter group ({groups}) "
+            f"(got {lr_scale!r})"
+        ]
+    return []
 
 
 def parameter_group_problems(base_lr: object, arguments: object) -> list[str]:
@@ -101,8 +120,8 @@ def parameter_group_problems(base_lr: object, arguments: object) -> list[str]:
 
 
 def is_factory(scheduler: object) -> bool:
-    """A function (not a class) to be called as SCHEDULER(optimizer, **ARGUMENTS), returning an
-    LRScheduler, as transformers' get_cosine_schedule_with_warmup is."""
+    """A function (not a class) to be called with the optimizer and ARGUMENTS, returning a scheduler,
+    as transformers' get_cosine_schedule_with_warmup is (scheduler_families.construct)."""
     return callable(scheduler) and not isinstance(scheduler, type)
 
 
@@ -116,8 +135,7 @@ def _is_sub_scheduler(value: object) -> bool:
     return (
         isinstance(value, tuple)
         and len(value) == 2
-        and isinstance(value[0], type)
-        and issubclass(value[0], LRScheduler)
+        and family_of_class(value[0]) is not None
         and isinstance(value[1], dict)
     )
 
@@ -125,26 +143,32 @@ def _is_sub_scheduler(value: object) -> bool:
 def _build(value: Any, optimizer: torch.optim.Optimizer) -> Any:
     if _is_sub_scheduler(value):
         scheduler, arguments = value
-        return scheduler(optimizer=optimizer, **{key: _build(v, optimizer) for key, v in arguments.items()})
+        return construct(scheduler, optimizer, {key: _build(v, optimizer) for key, v in arguments.items()})
     if isinstance(value, list):
         return [_build(item, optimizer) for item in value]
     return value
 
 
-def build_scheduler(spec: types.ModuleType, optimizer: torch.optim.Optimizer) -> LRScheduler:
-    """SCHEDULER(optimizer=optimizer, **ARGUMENTS), sub-schedulers built first on the same optimizer;
-    a factory function is called as SCHEDULER(optimizer, **ARGUMENTS) and must return a scheduler."""
-    if not is_factory(spec.SCHEDULER):
-        built: LRScheduler = _build((spec.SCHEDULER, spec.ARGUMENTS), optimizer)
-        return built
+def build_scheduler(spec: types.ModuleType, optimizer: torch.optim.Optimizer) -> tuple[Family, Any]:
+    """SCHEDULER built on `optimizer` with ARGUMENTS, sub-schedulers built first on the same optimizer
+    (scheduler_families.construct says how the optimizer is passed), and the family that steps it;
+    a class or factory function must give a scheduler some family knows."""
     arguments = {key: _build(value, optimizer) for key, value in spec.ARGUMENTS.items()}
-    scheduler = spec.SCHEDULER(optimizer, **arguments)
-    if not isinstance(scheduler, LRScheduler):
+    built = construct(spec.SCHEDULER, optimizer, arguments)
+    found = family_of(built)
+    if found is None:
         raise SpecError(
-            f"{spec.__file__}: SCHEDULER {scheduler_name(spec)} returned {scheduler!r}, not an "
-            "LRScheduler; a factory function must return the scheduler it builds on the optimizer."
+            f"{spec.__file__}: SCHEDULER {scheduler_name(spec)} returned {built!r}, not an "
+            "LRScheduler; a factory function must return the scheduler it builds on the optimizer. "
+            + accepted()
         )
-    return scheduler
+    family, scheduler = found
+    if hasattr(spec, "LR_SCALE") and not family.reads_lr_scale:
+        raise SpecError(
+            f"{spec.__file__}: LR_SCALE is read by timm's schedulers only; this spec's scheduler is "
+            f"{type(scheduler).__name__}."
+        )
+    return family, scheduler
 
 
 def scheduler_name(spec: types.ModuleType) -> str:
@@ -181,27 +205,31 @@ def scheduler_curve(spec: types.ModuleType) -> dict[str, list[float]]:
         optimizer = torch.optim.SGD(groups, lr=spec.BASE_LR[0])
     else:
         optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=spec.BASE_LR)
-    scheduler = build_scheduler(spec, optimizer)
+    if hasattr(spec, "LR_SCALE"):
+        for group, scale in zip(optimizer.param_groups, spec.LR_SCALE, strict=True):
+            group["lr_scale"] = scale  # before the scheduler is built: timm's reads it when it starts
+    family, scheduler = build_scheduler(spec, optimizer)
     losses: list[float] = getattr(spec, "VALIDATION_LOSSES", None) or []
-    takes_loss = isinstance(scheduler, ReduceLROnPlateau)
+    takes_loss = family.takes_losses(scheduler)
     if takes_loss != hasattr(spec, "VALIDATION_LOSSES"):
         raise SpecError(
-            f"{spec.__file__}: VALIDATION_LOSSES is needed by ReduceLROnPlateau and only by it; "
-            f"this spec's scheduler is {type(scheduler).__name__}."
+            f"{spec.__file__}: VALIDATION_LOSSES is needed by ReduceLROnPlateau (and timm's "
+            "PlateauLRScheduler, transformers' GreedyLR) and only by them; this spec's scheduler is "
+            f"{type(scheduler).__name__}."
         )
+    # Each step is an epoch unless the spec says how many steps make one.
+    steps_per_epoch = getattr(spec, "STEPS_PER_EPOCH", None) or 1
     keys = ["lr", "momentum"] if getattr(scheduler, "cycle_momentum", False) else ["lr"]
     columns = {
         column_name(key, index): (group, key)
         for key in keys
         for index, group in enumerate(optimizer.param_groups)
     }
+    family.start(scheduler)
     curve: dict[str, list[float]] = {name: [float(group[key])] for name, (group, key) in columns.items()}
-    for step in range(spec.STEPS - 1):
+    for step in range(1, spec.STEPS):
         optimizer.step()  # torch warns when a scheduler steps before its optimizer
-        if isinstance(scheduler, ReduceLROnPlateau):
-            scheduler.step(losses[step])
-        else:
-            scheduler.step()
+        family.advance(scheduler, step, losses, steps_per_epoch)
         for name, (group, key) in columns.items():
             curve[name].append(float(group[key]))
     for index in range(len(optimizer.param_groups)):
@@ -222,8 +250,12 @@ def curve_metadata(spec: types.ModuleType) -> bytes:
     steps_per_epoch = getattr(spec, "STEPS_PER_EPOCH", None)
     # Steps, not epochs, when the scheduler steps per batch, when the spec says how many steps make
     # an epoch, or when a factory builds it (transformers' factories count optimizer steps).
-    per_batch = is_factory(spec.SCHEDULER) or issubclass(spec.SCHEDULER, PER_BATCH_SCHEDULERS)
+    family = None if is_factory(spec.SCHEDULER) else family_of_class(spec.SCHEDULER)
+    per_batch = family is None or family.per_batch(spec.SCHEDULER)
     lrs = base_lrs(spec)
+    lr_scale = getattr(spec, "LR_SCALE", None)
+    if lr_scale:  # each group starts from its base LR times its lr_scale, and is labelled so
+        lrs = [lr * scale for lr, scale in zip(lrs, lr_scale, strict=True)]
     metadata = {
         "scheduler": name,
         "arguments": arguments,
@@ -234,6 +266,8 @@ def curve_metadata(spec: types.ModuleType) -> bytes:
         "steps": spec.STEPS,
         "steps_per_epoch": steps_per_epoch,
     }
+    if lr_scale:  # only when set, so that every other spec's JSON stays as it was
+        metadata["lr_scale"] = list(lr_scale)
     return metadata_json(metadata)
 
 

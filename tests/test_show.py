@@ -66,10 +66,11 @@ def test_show_draws_the_picture_of_the_spec_it_saves(tmp_path, monkeypatch, caps
 def test_a_dotted_name_is_imported_and_drawn_as_svg(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     call = "transformers.get_cosine_schedule_with_warmup(num_warmup_steps=10, num_training_steps=100)"
-    code, _, err = show(capsys, call, "-o", "cos.svg", "--save-spec", "Cosine.py")
+    code, _, err = show(capsys, call, "-o", "cos.svg", "--base-lr", "0.1", "--save-spec", "Cosine.py")
     assert (code, err) == (0, "")
+    saved = (tmp_path / "Cosine.py").read_text()
     assert (
-        "from transformers import get_cosine_schedule_with_warmup\n" in (tmp_path / "Cosine.py").read_text()
+        "from transformers import get_cosine_schedule_with_warmup\n" in saved and "BASE_LR = 0.1\n" in saved
     )
     (tmp_path / "built").mkdir()
     picture, _ = build_picture(tmp_path / "built", tmp_path / "Cosine.py", "svg")
