@@ -2,7 +2,6 @@
 imported): the task whose action is in that module depends on exactly these files."""
 
 import ast
-import hashlib
 import json
 import os
 from collections.abc import Sequence
@@ -10,37 +9,36 @@ from functools import cache
 from pathlib import Path
 
 from lr_plots.atomic_file import OutputError, write_atomically
-from lr_plots.private_folder import private_folder
 
 PACKAGE = Path(__file__).resolve().parent
 NAME = PACKAGE.name
 
 
+# Where what was read is kept: in the package's bytecode folder, so it goes with the package.
+CACHE = PACKAGE / "__pycache__" / "lr_plots-code-dependencies.json"
+
+
 def files_reached_by(modules: Sequence[str]) -> dict[str, list[Path]]:
-    """`reached_files` of each of `modules`, read from the code once and then kept in this user's
-    private folder for as long as no file of the package changes its size or time (as Python keeps
-    its bytecode): reading the code takes longer than loading the tasks otherwise does."""
-    files = package_files()
-    signature = [[relative(path), *file_state(path)] for path in files]
-    folder = private_folder()
-    key = hashlib.sha256(str(PACKAGE).encode()).hexdigest()[:16]
-    kept = None if folder is None else folder / f"code-dependencies-{key}.json"
+    """`reached_files` of each of `modules`, read from the code once and then kept beside the
+    package's bytecode for as long as no file of the package changes its size or time (as Python
+    keeps its bytecode): reading the code takes longer than loading the tasks otherwise does. Where
+    that folder cannot be written, the code is read each time."""
+    signature = [[relative(path), *file_state(path)] for path in package_files()]
     try:
-        cached = json.loads(kept.read_text()) if kept else None
+        cached = json.loads(CACHE.read_text())
     except (OSError, ValueError):
         cached = None
     if cached and cached["signature"] == signature and all(module in cached["reached"] for module in modules):
         return {module: [PACKAGE / path for path in cached["reached"][module]] for module in modules}
     reached = {module: reached_files(module) for module in modules}
-    if kept:
-        record = {
-            "signature": signature,
-            "reached": {m: [relative(p) for p in paths] for m, paths in reached.items()},
-        }
-        try:
-            write_atomically(kept, json.dumps(record).encode())
-        except OutputError:
-            pass  # no cache: the next load reads the code again
+    record = {
+        "signature": signature,
+        "reached": {m: [relative(p) for p in paths] for m, paths in reached.items()},
+    }
+    try:
+        write_atomically(CACHE, json.dumps(record).encode())
+    except OutputError:
+        pass  # a package this user cannot write to
     return reached
 
 

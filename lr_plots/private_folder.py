@@ -1,5 +1,4 @@
-"""This user's private folder, <tmp>/lr_plots-<uid>: the sockets of the builds' torch processes, and
-the cache of what code each kind of task depends on."""
+"""This user's private folder, <tmp>/lr_plots-<uid>: where the builds' torch processes listen."""
 
 import os
 import stat
