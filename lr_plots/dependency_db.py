@@ -146,7 +146,19 @@ class CodeChecker(MD5Checker):
 
 def code_digest(path: str) -> str:
     """The md5 of what the Python file at `path` does: its syntax tree with no docstrings (comments
-    are not in it); of its bytes if it does not parse."""
+    are not in it); of its bytes if it does not parse. Worked out once per file and version in a
+    process: every task of a kind depends on the same code."""
+    info = os.stat(path)
+    key = (os.path.abspath(path), info.st_mtime_ns, info.st_size)
+    if key not in _digests:
+        _digests[key] = digest_of_code(path)
+    return _digests[key]
+
+
+_digests: dict[tuple[str, int, int], str] = {}
+
+
+def digest_of_code(path: str) -> str:
     with open(path, "rb") as file:
         source = file.read()
     try:

@@ -64,6 +64,13 @@ FAILING = {
         "import ctypes\nctypes.CDLL(None).sleep(1000)\n",
         f"hostile/SleepsInC.py: stopped after {TIMEOUT} s without finishing",
     ),
+    # Not hostile, just wrong: an LR that becomes infinite.
+    "BecomesInfinite": (
+        "from torch.optim.lr_scheduler import LambdaLR\n\n\ndef explodes(step):\n"
+        "    return float('inf') if step >= 3 else 1.0\n\n\n"
+        'SCHEDULER = LambdaLR\nARGUMENTS = {"lr_lambda": explodes}\nBASE_LR = 0.05\nSTEPS = 10\n',
+        "hostile/BecomesInfinite.py: the scheduler's LR became inf at step 3.",
+    ),
     "ExitsWhileStepping": (
         "import os\nfrom torch.optim.lr_scheduler import LambdaLR\n\n\ndef factor(step):\n"
         "    if step == 50:\n        os._exit(4)\n    return 1.0\n\n\n"

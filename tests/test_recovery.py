@@ -1,4 +1,5 @@
-"""What the README promises after something went wrong: a broken spec keeps its last good picture,
+"""What the README promises after something went wrong (an LR that becomes infinite is in
+test_hostile_specs): a broken spec keeps its last good picture,
 leftovers of a killed build (temporary files, a socket) are removed, a damaged database record is
 found, and a chosen picture builds alone."""
 
@@ -47,19 +48,6 @@ def test_a_broken_spec_keeps_its_last_good_files_and_a_parallel_build_removes_a_
     for name in ("StepLR.csv", "StepLR.json", "StepLR.png"):
         assert (out / name).read_bytes() == before[name], name
     assert not stale.exists()
-
-
-def test_an_lr_that_becomes_infinite_fails_its_spec(few_project):
-    spec = few_project / "lr_plots/specs/Infinite.py"
-    spec.write_text(
-        "from torch.optim.lr_scheduler import LambdaLR\n\n\ndef explodes(step):\n"
-        "    return float('inf') if step >= 3 else 1.0\n\n\n"
-        'SCHEDULER = LambdaLR\nARGUMENTS = {"lr_lambda": explodes}\nBASE_LR = 0.05\nSTEPS = 10\n'
-    )
-    result = run_doit(few_project, "curve:Infinite", check=False)
-    assert result.returncode != 0
-    assert "lr_plots/specs/Infinite.py: the scheduler's LR became inf at step 3." in result.stdout
-    assert not (few_project / OUTPUT / "Infinite.csv").exists()
 
 
 def test_a_temporary_file_of_a_killed_build_goes_with_the_next_build_of_its_picture_and_with_clean(
