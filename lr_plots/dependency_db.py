@@ -9,6 +9,7 @@ import json
 import os
 import sqlite3
 import sys
+import time
 from typing import Any
 
 from doit.dependency import MD5Checker, SqliteDB
@@ -19,8 +20,8 @@ class SqliteDBCommittingEachTask(SqliteDB):
     """doit's sqlite3 backend, but each task's record is committed as soon as the task succeeds
     (doit's own commits only when the whole run ends), so a killed build keeps the work it finished.
     Before opening the file it takes the folder's build lock and sets a corrupted file aside. A file
-    saved while the task that depends on it ran is recorded as changed, so that it is never taken for
-    what the task was made from.
+    saved while the task that depends on it ran is recorded as changed (CodeChecker notes how doit
+    first saw each file), so that it is never taken for what the task was made from.
     Registered as the doit.BACKEND entry point `sqlite3-each-task` in pyproject.toml."""
 
     desc = "sqlite3, committed after each successful task, one build at a time"
@@ -29,22 +30,18 @@ class SqliteDBCommittingEachTask(SqliteDB):
         hold_build_lock(f"{name}.lock")
         set_aside_if_corrupted(name)
         super().__init__(name, codec, **options)
-        # The modification time of each task's file, as doit first looked at it in this run: when
-        # it decided whether the task runs, before the task read the file.
-        self.seen: dict[tuple[str, str], float | None] = {}
-
-    def get(self, task_id: str, dependency: str) -> object:
-        if not dependency.endswith(":"):  # a file, not one of doit's own records ("deps:", ...)
-            self.seen.setdefault((task_id, dependency), modification_time(dependency))
-        return super().get(task_id, dependency)
+        self.started = time.time()
 
     def set(self, task_id: str, dependency: str, value: object) -> None:
-        seen = self.seen.get((task_id, dependency))
-        if isinstance(value, list | tuple) and seen is not None and value[0] != seen:
-            # The file was saved while its task ran, which may have read it before: doit would record
-            # it as it is now, as if the task had been made from it. Record instead a state that no
-            # file has (md5's (time, size, digest), with no size), so the next build redoes the task.
-            value = (seen, -1, "")
+        if isinstance(value, list | tuple):  # a file's (time, size, digest)
+            seen = first_seen.get(dependency)
+            if seen is None and dependency.endswith(".py") and value[0] > self.started:
+                seen = self.started  # a spec or code file, which no task writes, saved during the run
+            if seen is not None and value[0] != seen:
+                # The file was saved while its task ran, which may have read it before: doit would
+                # record it as it is now, as if the task had been made from it. Record instead a state
+                # that no file has (no size, no digest), so the next build redoes the task.
+                value = (seen, -1, "")
         super().set(task_id, dependency, value)
         # doit's save_success() writes 'deps:' last: from then on the task's record is whole.
         if dependency == "deps:":
@@ -52,13 +49,6 @@ class SqliteDBCommittingEachTask(SqliteDB):
             self._conn.execute("insert or replace into doit values (?,?)", (task_id, record))
             self._conn.commit()
             self._dirty.discard(task_id)
-
-
-def modification_time(path: str) -> float | None:
-    try:
-        return os.path.getmtime(path)
-    except OSError:
-        return None
 
 
 def hold_build_lock(lock_path: str) -> None:
@@ -123,11 +113,21 @@ def database_problem(db_path: str) -> str | None:
     return None
 
 
+# The modification time of each file as doit first looked at it in this run (CodeChecker.info): when
+# it decided whether a task that depends on it runs, before that task could read it.
+first_seen: dict[str, float] = {}
+
+
 class CodeChecker(MD5Checker):
     """doit's md5 check of a task's files, but a Python file (a spec, lr_plots' code) is changed only
     when its code is: its state holds the digest of its syntax tree without docstrings, so that
     editing a comment or a docstring redoes no task (the gallery, which shows a spec's summary, is
     redone through its own record of the summaries). DOIT_CONFIG's `check_file_uptodate`."""
+
+    def info(self, file_path: str) -> os.stat_result:
+        info = os.stat(file_path)
+        first_seen.setdefault(file_path, info.st_mtime)
+        return info
 
     def check_modified(self, file_path: str, file_stat: os.stat_result, state: Any) -> bool:
         if not file_path.endswith(".py"):
