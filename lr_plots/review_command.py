@@ -10,6 +10,7 @@ from typing import Any
 from doit.cmd_base import Command, TaskLoader2
 from doit.exceptions import InvalidDodoFile
 
+from lr_plots.command_line import command_line_variables, options_first
 from lr_plots.discovery import find_spec_files
 from lr_plots.error_messages import LoadError
 from lr_plots.options import Options, read_options
@@ -21,7 +22,7 @@ from lr_plots.review import (
     terminal_lines,
     write_review,
 )
-from lr_plots.watch import command_line_variables, run_build
+from lr_plots.watch import run_build
 
 # Bad input, told in one line: a base or revision that cannot be reviewed, and bad settings or spec
 # file names.
@@ -75,20 +76,7 @@ class Review(Command):
         self.task_loader = task_loader
 
     def parse_execute(self, in_args: list[str]) -> int:
-        # doit parses options with getopt, which stops at the first positional argument: put the
-        # options first, so that `review BASE_FOLDER --fail-on-change` works as written.
-        options, positional = [], []
-        arguments = iter(in_args)
-        for argument in arguments:
-            if argument == "--":
-                positional += list(arguments)
-            elif argument.startswith("-"):
-                options.append(argument)
-                if argument == "--rev" and (value := next(arguments, None)) is not None:
-                    options.append(value)
-            else:
-                positional.append(argument)
-        code: int = super().parse_execute([*options, "--", *positional])
+        code: int = super().parse_execute(options_first(in_args, {"--rev"}))
         return code
 
     def execute(self, opt_values: dict[str, Any], pos_args: list[str]) -> int:

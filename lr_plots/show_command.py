@@ -9,6 +9,8 @@ from typing import Any
 
 from doit.cmd_base import Command
 
+from lr_plots.command_line import options_first
+
 # Options that take a value: doit parses with getopt, which stops at the first positional argument,
 # so they are moved before the call (`show "StepLR(step_size=30)" --steps 50` works as written).
 VALUED_OPTIONS = {"--steps", "--base-lr", "--steps-per-epoch", "-o", "--output", "--save-spec", "--dpi"}
@@ -213,18 +215,7 @@ class Show(Command):
         super().__init__(**kwargs)  # draws no task: the loader doit passes is not needed
 
     def parse_execute(self, in_args: list[str]) -> int:
-        options, positional = [], []
-        arguments = iter(in_args)
-        for argument in arguments:
-            if argument == "--":
-                positional += list(arguments)
-            elif argument.startswith("-") and not argument[1:2].isdigit():
-                options.append(argument)
-                if argument in VALUED_OPTIONS and (value := next(arguments, None)) is not None:
-                    options.append(value)
-            else:
-                positional.append(argument)
-        code: int = super().parse_execute([*options, "--", *positional])
+        code: int = super().parse_execute(options_first(in_args, VALUED_OPTIONS))
         return code
 
     def execute(self, opt_values: dict[str, Any], pos_args: list[str]) -> int:

@@ -21,6 +21,8 @@ from typing import Any
 
 from doit.cmd_base import Command, TaskLoader2
 
+from lr_plots.command_line import command_line_variables
+
 PACKAGE = Path(__file__).resolve().parent
 PROJECT_FILES = ["dodo.py", "pyproject.toml"]
 # watchfiles yields once changes have been quiet for STEP_MS, or after DEBOUNCE_MS at the most;
@@ -184,16 +186,6 @@ def next_batch(batches: queue.Queue[Changes]) -> None:
             continue
     while not batches.empty():
         batches.get_nowait()
-
-
-def command_line_variables() -> dict[str, str]:
-    """lr_plots' settings given as variables on this command line (`doit watch out=DIR`): doit takes
-    them off the arguments before a command sees them, and each build's `doit run` sets them anew."""
-    from doit import get_var
-
-    from lr_plots.options import SETTINGS
-
-    return {key: value for key in SETTINGS if (value := get_var(key)) is not None}
 
 
 def watched_paths(variables: dict[str, str]) -> list[str]:
