@@ -123,6 +123,39 @@ def restore_outputs(saved: Path, project: Path) -> None:
         shutil.copy2(path, project)
 
 
+def chains(moments: list[tuple[int, bool]], curve_files: int) -> list[list[tuple[int, bool]]]:
+    """`moments` cut into chains of builds, each build killed further on than the one before and
+    started from the state it left; a chain starts anew where the kills move from the curves to the
+    pictures (its builds start from every curve written) or the next moment is no further on."""
+    result: list[list[tuple[int, bool]]] = []
+    for moment in moments:
+        drawing = moment[0] > curve_files
+        if result and drawing == (result[-1][-1][0] > curve_files) and moment > result[-1][-1]:
+            result[-1].append(moment)
+        else:
+            result.append([moment])
+    return result
+
+
+def kill_builds(project: Path, reference: dict[str, bytes], chain: list[tuple[int, bool]], sig: int) -> int:
+    """Start a build in `project` at each moment of `chain` and send it `sig` then, each build taking
+    up where the one before was stopped; check that each leaves only whole files and no process,
+    and that one more build then gives the clean build's files. The number of builds stopped mid-way."""
+    interrupted = 0
+    for files, torch_started in chain:
+        process = start_doit(project, "-n", "2")
+        kill_when(process, project, files, sig, torch_started)
+        process.communicate(timeout=HANG_SECONDS)
+        if sig != signal.SIGKILL:
+            assert process.returncode != 0
+        assert_group_gone(process)
+        assert_only_whole_files(project, reference)
+        interrupted += output_files(project).keys() != reference.keys()
+    run_doit(project, "-n", "2")
+    assert_matches_clean_build(project, reference)
+    return interrupted
+
+
 @pytest.mark.slow
 def test_sigkill_at_twenty_moments_loses_nothing(small_project, tmp_path):
     fresh_project, reference = small_project
@@ -138,20 +171,12 @@ def test_sigkill_at_twenty_moments_loses_nothing(small_project, tmp_path):
     run_doit(fresh_project, "curve")
     save_outputs(fresh_project, tmp_path / "curves_written")
     interrupted = 0
-    for files, torch_started in moments:
-        if files > curve_files:
+    for chain in chains(moments, curve_files):
+        if chain[0][0] > curve_files:
             restore_outputs(tmp_path / "curves_written", fresh_project)
         else:
             remove_outputs(fresh_project)
-        process = start_doit(fresh_project, "-n", "2")
-        kill_when(process, fresh_project, files, signal.SIGKILL, torch_started)
-        process.communicate(timeout=HANG_SECONDS)
-        assert_group_gone(process)
-        assert_only_whole_files(fresh_project, reference)
-        interrupted += output_files(fresh_project).keys() != reference.keys()
-
-        run_doit(fresh_project, "-n", "2")
-        assert_matches_clean_build(fresh_project, reference)
+        interrupted += kill_builds(fresh_project, reference, chain, signal.SIGKILL)
     assert len(moments) == 20
     assert interrupted >= 16, "the kills should land mid-build, or this test proves little"
 
@@ -160,19 +185,11 @@ def test_sigkill_at_twenty_moments_loses_nothing(small_project, tmp_path):
 def test_ctrl_c_stops_promptly_and_loses_nothing(small_project):
     fresh_project, reference = small_project
     curve_files = sum(1 for name in reference if name.endswith((".csv", ".json")))
-    # While torch is imported, while the curves are written, while the pictures are drawn: the build
-    # stops (the deadline only tells a stop from a hang) and leaves no process behind.
-    for files, torch_started in [(0, True), (curve_files // 2, False), (curve_files + 3, False)]:
-        remove_outputs(fresh_project)
-        process = start_doit(fresh_project, "-n", "2")
-        kill_when(process, fresh_project, files, signal.SIGINT, torch_started)
-        process.communicate(timeout=HANG_SECONDS)
-        assert process.returncode != 0
-        assert_group_gone(process)
-        assert_only_whole_files(fresh_project, reference)
-
-        run_doit(fresh_project, "-n", "2")
-        assert_matches_clean_build(fresh_project, reference)
+    # While torch is imported, while the curves are written, while the pictures are drawn: each
+    # build stops (the deadline only tells a stop from a hang) and leaves no process behind.
+    remove_outputs(fresh_project)
+    moments = [(0, True), (curve_files // 2, False), (curve_files + 3, False)]
+    kill_builds(fresh_project, reference, moments, signal.SIGINT)
 
 
 def test_killed_build_keeps_the_work_it_finished(built_project):
