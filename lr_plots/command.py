@@ -36,7 +36,7 @@ class LrPlotsHelp(Help):
     def print_usage(self, cmds: dict[str, Any]) -> None:
         print(f"lr-plots {__version__} -- learning-rate pictures of PyTorch's LR schedulers, built by doit")
         print("Configure it in the [tool.lr_plots] table of ./pyproject.toml (specs, out, format, dpi,")
-        print("timeout) or with variables on the command line: lr-plots specs=DIR out=DIR -n 4")
+        print("timeout, daemon) or with variables on the command line: lr-plots specs=DIR out=DIR -n 4")
         print()
         super().print_usage(cmds)
 

@@ -24,17 +24,25 @@ POLL_SECONDS = 0.05
 # Linux's prctl options: a child killed with its parent, and orphans adopted by their grandparent.
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
+# A process that forks a child per curve must have one thread only; numpy's OpenBLAS (which torch
+# imports) would start a second one.
+SINGLE_THREADED = {"OPENBLAS_NUM_THREADS": "1"}
 
 
 @dataclass(frozen=True)
 class CurveRequest:
-    """One curve to write: the spec, its two outputs, its time limit, and the folder those are in."""
+    """One curve to write: the spec, its two outputs, its time limit, and the folder those are in;
+    for the warm torch process, how long it is to stay after this build, and the build's sys.path
+    and environment, which the child takes on (the warm process was started by another build)."""
 
     spec: str
     csv: str
     metadata: str
     timeout: float
     cwd: str
+    keep_warm: float = 0.0
+    sys_path: list[str] | None = None
+    environment: dict[str, str] | None = None
 
 
 @dataclass
@@ -186,6 +194,11 @@ def run_child(request: CurveRequest, stdout: int, stderr: int, result: int, clos
         for fd in (nothing, stdout, stderr):
             os.close(fd)
         os.chdir(request.cwd)
+        if request.sys_path is not None:
+            sys.path[:] = request.sys_path
+        if request.environment is not None:
+            os.environ.clear()
+            os.environ.update(request.environment)
         failure = run_spec(request)
     finally:
         if os.getpid() == child:  # not a process the spec forked, which has no say

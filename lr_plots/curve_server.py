@@ -24,6 +24,7 @@ from typing import Any, BinaryIO
 
 from lr_plots.curve_child import (
     POLL_SECONDS,
+    SINGLE_THREADED,
     CurveChild,
     CurveRequest,
     Reply,
@@ -32,6 +33,7 @@ from lr_plots.curve_child import (
     reply_json,
 )
 from lr_plots.private_folder import private_folder
+from lr_plots.warm_torch import start_warm, stop_warm_processes, warm_address
 
 # What the torch process runs: it takes its starter's sys.path, so it imports the same lr_plots. It
 # ends with os._exit, as multiprocessing's workers do: tearing torch down takes half a second, and
@@ -41,9 +43,6 @@ BOOTSTRAP = (
     "from lr_plots.curve_server import serve; serve(settings['listening_fd']); os._exit(0)"
 )
 SOCKET_PREFIX = "curves-"
-# The torch process forks a child per curve, which is only safe in a process with one thread; numpy's
-# OpenBLAS (which torch imports) would start a second one.
-SINGLE_THREADED = {"OPENBLAS_NUM_THREADS": "1"}
 # How much longer than a curve's own time limit a process waits for the torch process's reply to
 # it before it takes the torch process for lost and computes the curve itself.
 REPLY_GRACE_SECONDS = 30
@@ -57,12 +56,12 @@ def should_hand_over() -> bool:
 
 
 def request_curve(request: CurveRequest, while_waiting: Callable[[], object]) -> Reply | None:
-    """Have the build's torch process write the curve of `request`, starting that process if this
-    build has not yet, and run `while_waiting` meanwhile; None if it cannot be reached (the caller
-    then computes the curve itself)."""
+    """Have the build's torch process (the warm one, with `request.keep_warm`) write the curve of
+    `request`, starting that process if this build has not yet, and run `while_waiting` meanwhile;
+    None if it cannot be reached (the caller then computes the curve itself)."""
     connection: socket.socket | None = getattr(_this_thread, "connection", None)
     if connection is None:
-        connection = connect_or_start()
+        connection = connect_or_start(request.keep_warm)
         if connection is None:
             return None
         _this_thread.connection = connection
@@ -81,12 +80,23 @@ def request_curve(request: CurveRequest, while_waiting: Callable[[], object]) ->
     return Reply(**json.loads(line))
 
 
-def start_for_build() -> None:
+def start_for_build(keep_warm: float) -> None:
     """In doit's process, as a build with curves to compute starts: start its torch process, where
-    the workers will look for it, unless this process has torch itself (`doit watch`)."""
+    the workers will look for it, unless this process has torch itself (`doit watch`). With
+    `keep_warm` seconds, that is the warm torch process, unless one already runs; with none, the
+    warm process of this key, if any, stops now."""
     folder = private_folder()
-    if folder is not None and "torch" not in sys.modules:
-        start_at(folder, str(folder / f"{SOCKET_PREFIX}{os.getpid()}"))
+    if folder is None or "torch" in sys.modules:
+        return
+    address = warm_address()
+    if keep_warm > 0 and address is not None:
+        connection = connect_or_start_at(address, lambda: start_warm_at(folder, address, keep_warm))
+        if connection is not None:
+            connection.close()
+            return
+    elif address is not None and Path(address).exists():
+        stop_warm_processes(address)
+    start_at(folder, str(folder / f"{SOCKET_PREFIX}{os.getpid()}"))
 
 
 # This process's connections to its build's torch process, one per thread, made at its first curve.
@@ -94,15 +104,26 @@ _this_thread = threading.local()
 _connections: list[socket.socket] = []
 
 
-def connect_or_start() -> socket.socket | None:
-    """A connection to the torch process of this build (one per doit process, whose pid names its
-    socket), started by the first process that needs it; None if no private socket folder is at hand."""
+def connect_or_start(keep_warm: float) -> socket.socket | None:
+    """A connection to the torch process of this build: the warm one with `keep_warm` seconds, else
+    the build's own (one per doit process, whose pid names its socket), started by the first process
+    that needs it; None if no private socket folder is at hand."""
     folder = private_folder()
     if folder is None:
         return None
+    warm = warm_address()
+    if keep_warm > 0 and warm is not None:
+        connection = connect_or_start_at(warm, lambda: start_warm_at(folder, warm, keep_warm))
+        if connection is not None:
+            return connection
     parent = multiprocessing.parent_process()  # doit's process, seen from one of its workers
     doit_pid = os.getpid() if parent is None else parent.pid
     address = str(folder / f"{SOCKET_PREFIX}{doit_pid}")
+    return connect_or_start_at(address, lambda: start_at(folder, address))
+
+
+def connect_or_start_at(address: str, start: Callable[[], bool]) -> socket.socket | None:
+    """A connection to the torch process at `address`, which `start` starts if none listens there."""
     for attempt in range(5):
         client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
@@ -116,8 +137,19 @@ def connect_or_start() -> socket.socket | None:
                 time.sleep(0.05)
                 continue
             Path(address).unlink(missing_ok=True)
-        start_at(folder, address)  # if another process bound it first, connect to it on the next round
+        start()  # if another process bound it first, connect to it on the next round
     return None
+
+
+def start_warm_at(folder: Path, address: str, keep_warm: float) -> bool:
+    """Start a warm torch process listening at `address`; False if another process has taken it."""
+    listener = listen_at(address)
+    if listener is None:
+        return False
+    remove_stale_sockets(folder)
+    start_warm(listener, keep_warm)
+    listener.close()
+    return True
 
 
 def start_at(folder: Path, address: str) -> bool:
@@ -190,9 +222,10 @@ def stop(signum: int, frame: object) -> None:
     raise Stopped
 
 
-def serve(listening_fd: int) -> None:
+def serve(listening_fd: int, idle_seconds: float | None = None, key: str = "") -> None:
     """The torch process: write the curves the build asks for, each in a child of its own, until
-    whoever started it has ended (its standard input closes) and no process is connected."""
+    whoever started it has ended (its standard input closes) and no process is connected; the warm
+    one (`idle_seconds` given), until no build has asked for anything for that long."""
     from lr_plots.curves import load_optimizer_machinery
 
     for signum in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C ends it at once, with the build
@@ -203,7 +236,7 @@ def serve(listening_fd: int) -> None:
     # share with this process.
     gc.collect()
     gc.freeze()
-    server = CurveServer(socket.socket(fileno=listening_fd))
+    server = CurveServer(socket.socket(fileno=listening_fd), idle_seconds, key)
     try:
         server.run()
     except Stopped:
@@ -216,24 +249,45 @@ class CurveServer:
     """The torch process's loop: requests from the connected processes, one child per curve, the
     children running side by side, and the reply to each request once its child has one."""
 
-    def __init__(self, listener: socket.socket) -> None:
+    def __init__(self, listener: socket.socket, idle_seconds: float | None = None, key: str = "") -> None:
         self.listener = listener
         self.address = listener.getsockname()
-        self.starter_running = True
+        self.idle_seconds = idle_seconds
+        self.key = key
+        self.starter_running = idle_seconds is None  # the warm process has no starter to wait for
+        self.stopping = False
+        self.last_active = time.monotonic()
+        self.started = time.time()
+        self.curves = 0
         self.clients: dict[socket.socket, BinaryIO] = {}
         self.running: dict[CurveChild, socket.socket] = {}
         self.ending: list[CurveChild] = []
 
+    def idle_left(self) -> float | None:
+        """Seconds until the warm process ends for want of a build; None while a build is connected,
+        and for a build's own torch process."""
+        if self.idle_seconds is None or self.clients or self.running:
+            return None
+        return self.last_active + self.idle_seconds - time.monotonic()
+
+    def wanted(self) -> bool:
+        if self.stopping:
+            return False
+        idle_left = self.idle_left()
+        return bool(self.starter_running or self.clients or self.running or (idle_left and idle_left > 0))
+
     def run(self) -> None:
-        while self.starter_running or self.clients or self.running:
+        while self.wanted():
             children = {fd: child for child in self.running for fd in child.fds}
             waiting: list[Any] = [self.listener, *self.clients, *children]
             if self.starter_running:
                 waiting.append(sys.stdin.fileno())
-            timeout = None
+            idle_left = self.idle_left()
+            timeout = None if idle_left is None else max(0.0, idle_left)
             if self.running:
                 timeout = max(0.0, min(POLL_SECONDS, *(child.seconds_left() for child in self.running)))
             ready, _, _ = select.select(waiting, [], [], timeout)
+            self.last_active = time.monotonic() if ready else self.last_active
             for item in ready:
                 if item is self.listener:
                     client, _ = self.listener.accept()
@@ -269,9 +323,34 @@ class CurveServer:
                     child.kill()
                     self.finish(child)
             return
+        message = json.loads(line)
+        if "command" in message:
+            self.answer(stream, message["command"])
+            return
+        request = CurveRequest(**message)
+        if self.idle_seconds is not None:
+            self.idle_seconds = request.keep_warm  # the latest build's setting holds
         # The child has no use for the sockets: a process it leaves behind must not hold them open.
         sockets = [self.listener.fileno(), *(connection.fileno() for connection in self.clients)]
-        self.running[CurveChild(CurveRequest(**json.loads(line)), close_in_child=sockets)] = client
+        self.running[CurveChild(request, close_in_child=sockets)] = client
+        self.curves += 1
+
+    def answer(self, stream: BinaryIO, command: str) -> None:
+        """`status`: what this process is; `stop`: the same, and it ends (the curves it is computing
+        are killed; their builds compute them themselves)."""
+        self.stopping = self.stopping or command == "stop"
+        status = {
+            "pid": os.getpid(),
+            "key": self.key,
+            "address": self.address,
+            "started": self.started,
+            "curves": self.curves,
+            "idle_seconds": self.idle_seconds,
+            "python": sys.executable,
+            "stopping": self.stopping,
+        }
+        stream.write(json.dumps(status).encode() + b"\n")
+        stream.flush()
 
     def finish(self, child: CurveChild) -> None:
         child.close()
@@ -286,3 +365,5 @@ class CurveServer:
             child.reap(wait=True)
         kill_orphans(keep=())
         Path(self.address).unlink(missing_ok=True)
+        if self.idle_seconds is not None:
+            Path(f"{self.address}.log").unlink(missing_ok=True)

@@ -1,5 +1,5 @@
 """What to build from where, and how: the [tool.lr_plots] table of ./pyproject.toml, overridden by
-doit's command-line variables (`format=svg dpi=200 specs=DIR out=DIR timeout=SECONDS`)."""
+doit's command-line variables (`format=svg dpi=200 specs=DIR out=DIR timeout=SECONDS daemon=SECONDS`)."""
 
 import os
 import tomllib
@@ -14,7 +14,16 @@ DEFAULT_OUTPUT = "lr_scheduler_images"
 # The reference specs, shipped inside the package: what is drawn when no spec folder is named.
 REFERENCE_SPECS = Path(__file__).resolve().parent / "specs"
 CONFIG_FILE = "pyproject.toml"
-SETTINGS = ("specs", "out", "format", "dpi", "timeout")
+SETTINGS = ("specs", "out", "format", "dpi", "timeout", "daemon")
+# How long the warm torch process waits for the next build (lr_plots.warm_torch), unless the
+# environment is a CI job, where nothing should outlive the job.
+DAEMON_SECONDS = 600.0
+
+
+def default_daemon_seconds() -> float:
+    """DAEMON_SECONDS, or 0 (no warm torch process) where the variable CI says this is a CI job."""
+    ci = os.environ.get("CI", "").strip().lower()
+    return 0.0 if ci not in ("", "0", "false", "no") else DAEMON_SECONDS
 
 
 @dataclass(frozen=True)
@@ -26,6 +35,7 @@ class Options:
     picture_format: str = "png"
     dpi: float = 100.0
     timeout_seconds: float = 120.0
+    daemon_seconds: float = 0.0
 
     @property
     def dep_file(self) -> str:
@@ -102,14 +112,17 @@ def read_options(variables: dict[str, str], config_file: str = CONFIG_FILE) -> O
         picture_format=picture_format,
         dpi=_positive(chosen.get("dpi", "100"), where, "dpi"),
         timeout_seconds=_positive(chosen.get("timeout", "120"), where, "timeout"),
+        daemon_seconds=_positive(
+            chosen.get("daemon", str(default_daemon_seconds())), where, "daemon", zero=True
+        ),
     )
 
 
-def _positive(text: str, where: Callable[[str], str], key: str) -> float:
+def _positive(text: str, where: Callable[[str], str], key: str, zero: bool = False) -> float:
     try:
         value = float(text)
     except ValueError:
         value = -1.0
-    if not 0 < value < float("inf"):
-        raise LoadError(f"{where(key)}: it must be a positive number.")
+    if not (0 <= value if zero else 0 < value) or value == float("inf"):
+        raise LoadError(f"{where(key)}: it must be a {'number, 0 or more' if zero else 'positive number'}.")
     return value

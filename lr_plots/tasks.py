@@ -60,9 +60,10 @@ class TorchProcessWanted(UptodateCalculator):
     `curve_tasks` will run and, if one will, starts the build's torch process, so that torch loads
     while the workers start and import the drawing code, rather than after."""
 
-    def __init__(self, curve_tasks: list[str]) -> None:
+    def __init__(self, curve_tasks: list[str], keep_warm: float) -> None:
         super().__init__()
         self.curve_tasks = curve_tasks
+        self.keep_warm = keep_warm
 
     def setup(self, dep_manager: Any, tasks_dict: dict[str, Any]) -> None:
         super().setup(dep_manager, tasks_dict)
@@ -73,7 +74,7 @@ class TorchProcessWanted(UptodateCalculator):
             self.dep_manager.get_status(self.tasks_dict[name], self.tasks_dict).status == "run"
             for name in self.curve_tasks
         ):
-            start_for_build()
+            start_for_build(self.keep_warm)
         return True
 
 
@@ -103,7 +104,7 @@ class PictureTasks:
     def task__torch_process(self) -> Any:
         """Checked first, never run: if curves are out of date, `doit -n N` starts torch at once."""
         curve_tasks = [f"curve:{spec.name}" for spec in self.specs]
-        return {"actions": None, "uptodate": [TorchProcessWanted(curve_tasks)]}
+        return {"actions": None, "uptodate": [TorchProcessWanted(curve_tasks, self.options.daemon_seconds)]}
 
     def task_curve(self) -> Any:
         """Run each spec's torch scheduler; write <out>/<Name>.csv (step,lr,...) and <Name>.json."""
@@ -115,6 +116,7 @@ class PictureTasks:
                 spec.csv,
                 spec.metadata,
                 self.options.timeout_seconds,
+                self.options.daemon_seconds,
                 import_drawing_code,
             ]
             yield {

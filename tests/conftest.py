@@ -29,6 +29,10 @@ def defines_compare(path: Path) -> bool:
     return "COMPARE" in assigned
 
 
+# Every build of the suite runs as in a CI job, where no warm torch process outlives a build
+# (lr_plots.warm_torch); test_warm_torch.py turns it on where it tests it.
+os.environ["CI"] = "true"
+
 COMPARISONS = [name for name in SPEC_NAMES if defines_compare(ROOT / "lr_plots" / "specs" / f"{name}.py")]
 CURVE_NAMES = [name for name in SPEC_NAMES if name not in COMPARISONS]  # the specs with a curve
 OUTPUT = "lr_scheduler_images"

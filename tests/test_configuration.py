@@ -55,6 +55,10 @@ BAD_SETTINGS = {
         'dpi = "many"',
         "pyproject.toml: [tool.lr_plots] dpi = 'many': it must be a positive number.",
     ),
+    "bad daemon time": (
+        "daemon = -5",
+        "pyproject.toml: [tool.lr_plots] daemon = '-5': it must be a number, 0 or more.",
+    ),
     "bad format": ('format = "gif"', "pyproject.toml: [tool.lr_plots] format = 'gif': the picture format"),
     "missing folder": ('specs = "nowhere"', "[tool.lr_plots] specs = 'nowhere': there is no such folder"),
     "no spec files": ('specs = "empty"', "specs = 'empty': the folder has no spec files"),

@@ -5,6 +5,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from doit.exceptions import TaskFailed
@@ -18,17 +19,22 @@ def write_curve(
     csv_path: str,
     metadata_path: str,
     timeout_seconds: float,
+    keep_warm: float,
     while_waiting: Callable[[], object],
 ) -> TaskFailed | None:
     """Run the spec's scheduler and write its CSV and metadata JSON; run `while_waiting` (what the
-    tasks after it will need) while the torch process computes it, or first imports torch."""
+    tasks after it will need) while the torch process computes it, or first imports torch. With
+    `keep_warm` seconds, the warm torch process computes it, in this process's folder, sys.path
+    and environment."""
     from lr_plots.curve_child import CurveRequest
     from lr_plots.curve_server import request_curve, should_hand_over
 
     request = CurveRequest(spec_path, csv_path, metadata_path, timeout_seconds, os.getcwd())
+    if keep_warm > 0:
+        request = replace(request, keep_warm=keep_warm, sys_path=sys.path, environment=dict(os.environ))
     reply = request_curve(request, while_waiting) if should_hand_over() else None
     if reply is None:
-        reply = compute_here(request)
+        reply = compute_here(replace(request, sys_path=None, environment=None))
     sys.stdout.write(reply.stdout)
     sys.stderr.write(reply.stderr)
     return None if reply.failure is None else TaskFailed(reply.failure)

@@ -1,0 +1,133 @@
+"""The warm torch process: a build's torch process that stays after the build for the next ones (as
+mypy's dmypy or Gradle's daemon do), until it has waited `daemon` seconds with no build, is told to
+stop, or no longer matches what a build would load (its key)."""
+
+import hashlib
+import json
+import os
+import socket
+import sys
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from lr_plots.code_dependencies import files_reached_by
+from lr_plots.curve_child import SINGLE_THREADED
+from lr_plots.private_folder import private_folder
+
+PREFIX = "warm-"
+# What the warm process runs: the torch process's loop, waiting for builds `idle_seconds` at most.
+BOOTSTRAP = (
+    "import json, os, sys; settings = json.loads(sys.argv[1]); sys.path[:] = settings['sys_path']; "
+    "from lr_plots.curve_server import serve; "
+    "serve(settings['listening_fd'], settings['idle_seconds'], settings['key']); os._exit(0)"
+)
+# The environment variables read as torch, numpy and their libraries load: a warm process that
+# loaded them under other values would compute with other settings.
+LOAD_TIME_VARIABLES = ("TORCH", "PYTORCH", "OMP_", "MKL", "OPENBLAS", "KMP_", "CUDA", "LD_", "PYTHON")
+COMMAND_SECONDS = 5
+
+
+@cache
+def warm_key() -> str:
+    """What a warm torch process must share with this build to serve it: the Python, sys.path, the
+    installed torch and numpy, the load-time environment and the bytes of lr_plots' curve code."""
+    code = files_reached_by(["lr_plots.curve_server"])["lr_plots.curve_server"]
+    described = {
+        "python": [sys.executable, sys.version],
+        "sys_path": sys.path,
+        "versions": {name: installed(name) for name in ("torch", "numpy")},
+        "environment": sorted(
+            (name, value) for name, value in os.environ.items() if name.startswith(LOAD_TIME_VARIABLES)
+        ),
+        "code": {str(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in code},
+    }
+    return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()[:20]
+
+
+def installed(name: str) -> str | None:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None
+
+
+def warm_address() -> str | None:
+    """The socket of the warm torch process for this build's key, in this user's private folder."""
+    folder = private_folder()
+    return None if folder is None else str(folder / f"{PREFIX}{warm_key()}")
+
+
+def start_warm(listener: socket.socket, idle_seconds: float) -> None:
+    """Start a warm torch process on `listener`, in a session of its own (so that neither a Ctrl-C
+    nor the end of this build reaches it), its output into a log beside its socket. Spawned, not
+    run as a subprocess: nothing of this process waits for it or holds it."""
+    address = listener.getsockname()
+    settings = {"sys_path": sys.path, "listening_fd": listener.fileno(), "idle_seconds": idle_seconds}
+    settings["key"] = Path(address).name[len(PREFIX) :]
+    log = f"{address}.log"
+    os.set_inheritable(listener.fileno(), True)
+    try:
+        os.posix_spawn(
+            sys.executable,
+            [sys.executable, "-c", BOOTSTRAP, json.dumps(settings)],
+            {**os.environ, **SINGLE_THREADED},
+            file_actions=[
+                (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+                (os.POSIX_SPAWN_OPEN, 1, log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600),
+                (os.POSIX_SPAWN_DUP2, 1, 2),
+            ],
+            setsid=True,
+        )
+    finally:
+        os.set_inheritable(listener.fileno(), False)
+
+
+def send_command(address: str, command: str) -> dict[str, Any] | None:
+    """Ask the warm process at `address` for its `status`, or to `stop`: its answer, or None if
+    none answers there."""
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    client.settimeout(COMMAND_SECONDS)
+    try:
+        client.connect(address)
+        client.sendall(json.dumps({"command": command}).encode() + b"\n")
+        line = client.makefile("rb").readline()
+    except OSError:
+        return None
+    finally:
+        client.close()
+    if not line:
+        return None
+    answer: dict[str, Any] = json.loads(line)
+    return answer
+
+
+def warm_sockets() -> list[Path]:
+    """The sockets of this user's warm torch processes."""
+    folder = private_folder()
+    return sorted(path for path in folder.glob(f"{PREFIX}*") if path.suffix != ".log") if folder else []
+
+
+def warm_processes() -> list[dict[str, Any]]:
+    """The status of each warm torch process of this user; a socket nothing answers at is removed."""
+    statuses = []
+    for path in warm_sockets():
+        status = send_command(str(path), "status")
+        if status is None:
+            path.unlink(missing_ok=True)
+            Path(f"{path}.log").unlink(missing_ok=True)
+        else:
+            statuses.append(status)
+    return statuses
+
+
+def stop_warm_processes(address: str | None = None) -> list[dict[str, Any]]:
+    """Stop the warm torch process at `address`, or every one of this user: what each said."""
+    addresses = [address] if address is not None else [str(path) for path in warm_sockets()]
+    stopped = []
+    for each in addresses:
+        answer = send_command(each, "stop")
+        if answer is not None:
+            stopped.append(answer)
+    return stopped
