@@ -32,7 +32,11 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("lr_plots_out", DEFAULT_OUTPUT, "env", str)
     app.add_config_value("lr_plots_format", "png", "env", str)
     app.add_config_value("lr_plots_dpi", 100.0, "env", (int, float))
-    app.add_config_value("lr_plots_processes", 1, "", int)
+    # As many doit processes as this process may use processors: with one torch process per build,
+    # more of them cost no more CPU time, and the pictures are drawn side by side.
+    app.add_config_value("lr_plots_processes", len(os.sched_getaffinity(0)), "", int)
+    # How long the warm torch process waits for the next build; None: lr_plots' default.
+    app.add_config_value("lr_plots_daemon", None, "", (int, float, type(None)))
     app.connect("config-inited", check_config)
     app.connect("builder-inited", build_pictures)
     app.add_directive("lr-schedule", LrScheduleDirective)
@@ -54,6 +58,8 @@ def check_config(app: Sphinx, config: Config) -> None:
         raise ConfigError(f"lr_plots_dpi = {config.lr_plots_dpi!r}: it must be a positive number.")
     if config.lr_plots_processes < 1:
         raise ConfigError(f"lr_plots_processes = {config.lr_plots_processes!r}: it must be at least 1.")
+    if config.lr_plots_daemon is not None and not 0 <= config.lr_plots_daemon < float("inf"):
+        raise ConfigError(f"lr_plots_daemon = {config.lr_plots_daemon!r}: it must be a number, 0 or more.")
 
 
 def conf_folder(app: Sphinx) -> Path:
@@ -82,6 +88,8 @@ def build_pictures(app: Sphinx) -> None:
         # As text, as `lr-plots dpi=100` gives it: the same value, so the same database records.
         "dpi": str(float(config.lr_plots_dpi)),
     }
+    if config.lr_plots_daemon is not None:
+        variables["daemon"] = str(config.lr_plots_daemon)
     processes = config.lr_plots_processes if config.lr_plots_processes > 1 else 0
     # The child imports the lr_plots that this process runs (-P: not one in the folder of conf.py).
     path = os.pathsep.join(filter(None, [str(PACKAGE_PARENT), os.environ.get("PYTHONPATH")]))

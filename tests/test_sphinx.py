@@ -5,6 +5,7 @@ lr-schedule directive, incremental and parallel builds, and PyTorch's own docs l
 import contextlib
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, build_once, executed
+from conftest import ROOT, build_once, executed, importers_ancestors, recording_torch_imports
 
 from lr_plots.options import REFERENCE_SPECS
 
@@ -299,16 +300,24 @@ def test_an_edited_spec_is_redrawn_alone_and_a_broken_one_is_a_warning_in_a_para
 
 
 @pytest.mark.slow
-def test_the_default_spec_folder_is_the_reference_set_built_with_two_processes(tmp_path):
-    """Point 1's defaults: no lr_plots_specs draws the package's reference specs (all of them)."""
-    conf = 'extensions = ["lr_plots.sphinx"]\nlr_plots_out = "pictures"\nlr_plots_processes = 2\n'
+def test_the_defaults_draw_the_reference_set_with_a_process_per_processor(tmp_path, monkeypatch):
+    """Point 1's defaults: no lr_plots_specs draws the package's reference specs (all of them); no
+    lr_plots_processes runs as many doit processes as this process may use processors."""
+    conf = 'extensions = ["lr_plots.sphinx"]\nlr_plots_out = "pictures"\n'
     docs = make_docs(tmp_path, conf=conf, specs=())
     (docs / "index.rst").write_text("Pictures\n========\n\n.. lr-schedule:: SWALR\n")
+    for name, value in recording_torch_imports(tmp_path / "record").items():
+        monkeypatch.setenv(name, value)
     code, status, warnings = sphinx_build(tmp_path)
     assert code == 0, warnings
     names = sorted(path.stem for path in REFERENCE_SPECS.glob("*.py"))
     assert f"lr_plots: {len(names)} of {len(names)} pictures rebuilt" in status.splitlines()
     assert sorted(path.stem for path in (docs / "pictures").glob("*.json")) == names
+    # With workers, the drawing code is imported by their forkserver, a child of the doit process
+    # (lr_plots.sphinx_run); with none, by that process itself.
+    parents = [parent for parent, _ in importers_ancestors(tmp_path / "record", "matplotlib")]
+    with_workers = any("lr_plots.sphinx_run" in parent for parent in parents)
+    assert with_workers == (len(os.sched_getaffinity(0)) > 1), parents
 
 
 TORCH_INDEX = """
