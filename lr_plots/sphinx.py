@@ -1,6 +1,7 @@
 """The Sphinx extension: `extensions = ["lr_plots.sphinx"]` brings every picture up to date when a docs
 build starts (the same tasks and database as `lr-plots`) and adds the `lr-schedule` directive."""
 
+import hashlib
 import json
 import os
 import subprocess
@@ -19,11 +20,16 @@ from sphinx.util.display import status_iterator
 from sphinx.util.docutils import SphinxDirective
 
 from lr_plots import __version__
+from lr_plots.atomic_file import OutputError, write_atomically
 from lr_plots.curve_files import read_metadata
+from lr_plots.discovery import installed_version
 from lr_plots.options import DEFAULT_OUTPUT, PICTURE_FORMATS, REFERENCE_SPECS
 
 logger = logging.getLogger(__name__)
 PACKAGE_PARENT = Path(__file__).resolve().parents[1]
+# Where the extension notes, after a build with no failure, the state of everything the pictures
+# are made from, so that the next docs build with nothing changed need not start doit to learn it.
+STAMP = ".lr_plots-sphinx-inputs"  # JSON
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -90,6 +96,11 @@ def build_pictures(app: Sphinx) -> None:
     }
     if config.lr_plots_daemon is not None:
         variables["daemon"] = str(config.lr_plots_daemon)
+    stamp = conf_folder(app) / config.lr_plots_out / STAMP
+    noted = read_stamp(stamp)
+    if noted is not None and noted["inputs"] == inputs_state(app, variables):
+        logger.info("lr_plots: 0 of %d pictures rebuilt", noted["pictures"])
+        return
     processes = config.lr_plots_processes if config.lr_plots_processes > 1 else 0
     # The child imports the lr_plots that this process runs (-P: not one in the folder of conf.py).
     path = os.pathsep.join(filter(None, [str(PACKAGE_PARENT), os.environ.get("PYTHONPATH")]))
@@ -108,6 +119,48 @@ def build_pictures(app: Sphinx) -> None:
             for _picture in status_iterator(build.rebuilt_pictures(events), "lr_plots: drawing pictures... "):
                 pass
     build.report(child.returncode)
+    if child.returncode == 0 and not build.failures and not build.errors:
+        try:
+            record = {"inputs": inputs_state(app, variables), "pictures": build.pictures}
+            write_atomically(stamp, json.dumps(record).encode())
+        except OutputError:
+            pass  # the next build starts doit again
+
+
+def inputs_state(app: Sphinx, variables: dict[str, str]) -> str:
+    """A digest of what doit would look at to find every picture up to date: the size and time of
+    each spec, each file of the output folder (the database among them), each file of the
+    lr_plots package and the database beside conf.py; the settings; the Python and the versions of
+    the libraries the tasks depend on. Equal digests: a doit run would find nothing to do."""
+    folders = app.env.lr_plots_folders  # type: ignore[attr-defined]
+    package = Path(__file__).resolve().parent
+    paths = [
+        *sorted(folders["specs"].glob("*.py")),
+        *sorted(path for path in folders["out"].glob("*") if path.name != STAMP),
+        *sorted(folders["out"].glob(".*")),
+        *sorted(package.rglob("*.py")),
+        *sorted(package.glob("templates/*")),
+        *sorted(conf_folder(app).glob(".doit.db*")),
+    ]
+    files = []
+    for path in paths:
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        if path.name != STAMP:
+            files.append([str(path), info.st_size, info.st_mtime_ns])
+    libraries = {name: installed_version(name) for name in ("torch", "matplotlib", "plotly", "doit")}
+    described = [sys.executable, variables, libraries, files]
+    return hashlib.sha256(json.dumps(described).encode()).hexdigest()
+
+
+def read_stamp(path: Path) -> dict[str, Any] | None:
+    try:
+        record = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) and {"inputs", "pictures"} <= record.keys() else None
 
 
 class PictureBuild:

@@ -213,6 +213,38 @@ def test_the_format_and_dpi_settings_choose_the_pictures_the_docs_show(tmp_path)
     assert broken_images(docs / "_build") == []
 
 
+def test_a_build_with_nothing_changed_starts_no_doit_and_any_change_starts_it(docs_project, monkeypatch):
+    """After a build with no failure, the next one starts no doit process unless a spec, a picture,
+    the database or the package changed; each of those starts it, and it puts things right."""
+    import lr_plots.sphinx
+
+    started = []
+    real_popen = subprocess.Popen
+    monkeypatch.setattr(
+        lr_plots.sphinx.subprocess, "Popen", lambda *a, **k: started.append(a) or real_popen(*a, **k)
+    )
+    pictures = docs_project / PICTURES
+    assert sphinx_build(docs_project)[0] == 0  # Sphinx's environment of this folder (a copy's is new)
+    assert len(started) == 1
+    code, status, _ = sphinx_build(docs_project)
+    assert (code, len(started)) == (0, 1)
+    assert "lr_plots: 0 of 3 pictures rebuilt" in status.splitlines()
+
+    picture = (pictures / "StepLR.png").read_bytes()
+    changes = [
+        lambda: (pictures / "StepLR.png").unlink(),
+        lambda: (pictures / ".doit.db").unlink(),
+        lambda: (docs_project / "docs/schedules/StepLR.py").touch(),
+    ]
+    for number, change in enumerate(changes, start=2):
+        change()
+        code, status, _ = sphinx_build(docs_project)
+        assert (code, len(started)) == (0, number)
+        assert (pictures / "StepLR.png").read_bytes() == picture
+        code, status, _ = sphinx_build(docs_project)
+        assert (code, len(started)) == (0, number)  # and then nothing again
+
+
 def test_lr_schedule_with_an_unknown_name_is_a_warning_naming_it_and_the_spec_folder(docs_project):
     """Point 3: and once a picture of that name appears, from whatever kind of task writes a picture
     and its JSON with a "title", the next build shows it (the document depends on the missing files)."""
