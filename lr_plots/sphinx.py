@@ -1,6 +1,7 @@
 """The Sphinx extension: `extensions = ["lr_plots.sphinx"]` brings every picture up to date when a docs
 build starts (the same tasks and database as `lr-plots`) and adds the `lr-schedule` directive."""
 
+import ast
 import hashlib
 import json
 import os
@@ -98,7 +99,7 @@ def build_pictures(app: Sphinx) -> None:
         variables["daemon"] = str(config.lr_plots_daemon)
     stamp = conf_folder(app) / config.lr_plots_out / STAMP
     noted = read_stamp(stamp)
-    if noted is not None and noted["inputs"] == inputs_state(app, variables):
+    if noted is not None and unchanged(noted, inputs_state(app, variables)):
         logger.info("lr_plots: 0 of %d pictures rebuilt", noted["pictures"])
         return
     processes = config.lr_plots_processes if config.lr_plots_processes > 1 else 0
@@ -121,38 +122,62 @@ def build_pictures(app: Sphinx) -> None:
     build.report(child.returncode)
     if child.returncode == 0 and not build.failures and not build.errors:
         try:
-            record = {"inputs": inputs_state(app, variables), "pictures": build.pictures}
-            write_atomically(stamp, json.dumps(record).encode())
+            state = inputs_state(app, variables)
+            # Each spec's code too, to tell an edit of its comments alone (doit would redo nothing).
+            state["code"] = {path: spec_code(Path(path)) for path in state["files"] if path in state["specs"]}
+            write_atomically(stamp, json.dumps({**state, "pictures": build.pictures}).encode())
         except OutputError:
             pass  # the next build starts doit again
 
 
-def inputs_state(app: Sphinx, variables: dict[str, str]) -> str:
-    """A digest of what doit would look at to find every picture up to date: the size and time of
-    each spec, each file of the output folder (the database among them), each file of the
-    lr_plots package and the database beside conf.py; the settings; the Python and the versions of
-    the libraries the tasks depend on. Equal digests: a doit run would find nothing to do."""
+def inputs_state(app: Sphinx, variables: dict[str, str]) -> dict[str, Any]:
+    """What doit would look at to find every picture up to date: the size and time of each spec,
+    each file of the output folder (the database among them), each file of the lr_plots package and
+    the database beside conf.py; and, as one digest, the settings, the Python and the versions of
+    the libraries the tasks depend on. The same state: a doit run would find nothing to do."""
     folders = app.env.lr_plots_folders  # type: ignore[attr-defined]
     package = Path(__file__).resolve().parent
+    specs = sorted(folders["specs"].glob("*.py"))
     paths = [
-        *sorted(folders["specs"].glob("*.py")),
-        *sorted(path for path in folders["out"].glob("*") if path.name != STAMP),
+        *specs,
+        *sorted(folders["out"].glob("*")),
         *sorted(folders["out"].glob(".*")),
         *sorted(package.rglob("*.py")),
         *sorted(package.glob("templates/*")),
         *sorted(conf_folder(app).glob(".doit.db*")),
     ]
-    files = []
+    files = {}
     for path in paths:
         try:
             info = path.stat()
         except OSError:
             continue
         if path.name != STAMP:
-            files.append([str(path), info.st_size, info.st_mtime_ns])
+            files[str(path)] = [info.st_size, info.st_mtime_ns]
     libraries = {name: installed_version(name) for name in ("torch", "matplotlib", "plotly", "doit")}
-    described = [sys.executable, variables, libraries, files]
-    return hashlib.sha256(json.dumps(described).encode()).hexdigest()
+    settings = hashlib.sha256(json.dumps([sys.executable, variables, libraries]).encode()).hexdigest()
+    return {"settings": settings, "files": files, "specs": [str(path) for path in specs]}
+
+
+def spec_code(path: Path) -> str | None:
+    """A digest of the spec's syntax tree, docstrings included (the gallery shows them) but not its
+    comments or layout; None if it does not parse."""
+    try:
+        return hashlib.sha256(ast.dump(ast.parse(path.read_bytes())).encode()).hexdigest()
+    except (OSError, SyntaxError, ValueError):
+        return None
+
+
+def unchanged(noted: dict[str, Any], state: dict[str, Any]) -> bool:
+    """Whether `state` is the noted one, but for specs whose comments alone were edited since."""
+    if noted["settings"] != state["settings"] or noted["files"].keys() != state["files"].keys():
+        return False
+    for path, size_and_time in state["files"].items():
+        if noted["files"][path] != size_and_time:
+            code = noted["code"].get(path)
+            if code is None or spec_code(Path(path)) != code:
+                return False
+    return True
 
 
 def read_stamp(path: Path) -> dict[str, Any] | None:
@@ -160,7 +185,8 @@ def read_stamp(path: Path) -> dict[str, Any] | None:
         record = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
-    return record if isinstance(record, dict) and {"inputs", "pictures"} <= record.keys() else None
+    keys = {"settings", "files", "specs", "code", "pictures"}
+    return record if isinstance(record, dict) and keys <= record.keys() else None
 
 
 class PictureBuild:

@@ -231,18 +231,24 @@ def test_a_build_with_nothing_changed_starts_no_doit_and_any_change_starts_it(do
     assert "lr_plots: 0 of 3 pictures rebuilt" in status.splitlines()
 
     picture = (pictures / "StepLR.png").read_bytes()
+    spec = docs_project / "docs/schedules/StepLR.py"
+    # Each change, and whether it starts doit: a spec saved unchanged, or with a comment added, does
+    # not (doit would redo nothing); a changed docstring does (the gallery shows it).
     changes = [
-        lambda: (pictures / "StepLR.png").unlink(),
-        lambda: (pictures / ".doit.db").unlink(),
-        lambda: (docs_project / "docs/schedules/StepLR.py").touch(),
+        (lambda: (pictures / "StepLR.png").unlink(), True),
+        (lambda: (pictures / ".doit.db").unlink(), True),
+        (spec.touch, False),
+        (lambda: spec.write_text(spec.read_text() + "# a comment\n"), False),
+        (lambda: spec.write_text(spec.read_text().replace('"""StepLR:', '"""StepLR, edited:')), True),
     ]
-    for number, change in enumerate(changes, start=2):
+    for change, starts_doit in changes:
+        runs = len(started)
         change()
         code, status, _ = sphinx_build(docs_project)
-        assert (code, len(started)) == (0, number)
+        assert (code, len(started)) == (0, runs + starts_doit)
         assert (pictures / "StepLR.png").read_bytes() == picture
         code, status, _ = sphinx_build(docs_project)
-        assert (code, len(started)) == (0, number)  # and then nothing again
+        assert (code, len(started)) == (0, runs + starts_doit)  # and then nothing again
 
 
 def test_lr_schedule_with_an_unknown_name_is_a_warning_naming_it_and_the_spec_folder(docs_project):
