@@ -5,7 +5,7 @@ The public API is `curve`, `figure` and `compare` (lr_plots.api), imported when 
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 __all__ = ["compare", "curve", "figure"]
 
 if TYPE_CHECKING:
