@@ -192,7 +192,7 @@ def _describe(value: Any) -> str:
 
 
 def load_optimizer_machinery() -> None:
-    """Create a throwaway optimizer: the first one in a process imports torch._dynamo (0.7 s), a cost
+    """Create a throwaway optimizer: the first one in a process imports torch._dynamo, a cost
     that belongs to no spec and so must not count against a spec's time limit."""
     torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
 

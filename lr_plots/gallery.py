@@ -14,8 +14,8 @@ from lr_plots.curve_files import read_metadata
 TEMPLATES = Path(__file__).parent / "templates"
 THUMBNAIL_WIDTH = 320  # half the width of a default picture; wider pictures are shrunk by whole factors
 SHEET_COLUMNS = 4
-# zlib's level 3, as for the pictures (drawing.py, which imports matplotlib): 0.03 s less than the
-# default level 6 on the reference sheet, for 2 % more bytes.
+# zlib's level 3, as for the pictures (drawing.py, which imports matplotlib): faster than the default
+# level 6 for a few more bytes (the Performance page has the figures).
 PNG_COMPRESSION = 3
 
 

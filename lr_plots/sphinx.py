@@ -77,9 +77,9 @@ def conf_folder(app: Sphinx) -> Path:
 def build_pictures(app: Sphinx) -> None:
     """Bring every picture up to date, as `lr-plots -c` run in the folder of conf.py would.
 
-    doit runs in a child process: it costs about 0.1 s when nothing is to be done, and the code that
-    draws is the code on disk (a warm process that has imported lr_plots would draw with old code
-    that doit takes for the new), the build lock is held exactly as long as the build, and the
+    doit runs in a child process, started only when an input changed since the last build: the code
+    that draws is the code on disk (a warm process that has imported lr_plots would draw with old
+    code that doit takes for the new), the build lock is held exactly as long as the build, and the
     current folder and signal handlers of the Sphinx process are left alone."""
     config = app.config
     # Where the directive finds pictures (it has the environment, not the application), kept up to

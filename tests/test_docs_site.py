@@ -14,8 +14,8 @@ import pytest
 from conftest import ROOT, SPEC_NAMES
 from test_explorer import chromium  # noqa: F401  (the fixture: headless Chromium, network off)
 
-# The example folders drawn: only ignite's, whose library imports quickest (half a second in each
-# curve's child, against 1.4 s for transformers); the other example pages say they are left out.
+# The example folders drawn: only ignite's, whose library imports quickest in each curve's child;
+# the other example pages say they are left out.
 EXAMPLES = "ignite"
 # What each page reports once it has loaded: its images, the local links, its ids.
 PAGE_STATE = """
