@@ -9,10 +9,10 @@ the code that runs.
 
 import multiprocessing
 import os
-import queue
+import select
 import signal
+import subprocess
 import sys
-import threading
 import time
 import traceback
 from dataclasses import dataclass
@@ -57,8 +57,13 @@ class BuildReport:
 
 def warm_up() -> None:
     """Import what every build needs, once: torch with torch._dynamo (which creating any optimizer
-    loads) and matplotlib, its fonts loaded by drawing one small figure, Pillow and Jinja2."""
+    loads) and matplotlib, its fonts loaded by drawing one small figure, Pillow and Jinja2; with
+    numpy's OpenBLAS on one thread, as this process forks every build."""
     import io
+
+    from lr_plots.curve_child import SINGLE_THREADED
+
+    os.environ.update(SINGLE_THREADED)  # read as OpenBLAS loads, with torch
 
     import jinja2  # noqa: F401  (the gallery's)
     import matplotlib.style  # noqa: F401
@@ -148,44 +153,50 @@ def stop_group(pid: int) -> None:
         pass
 
 
-Changes = set[tuple[Any, str]]  # watchfiles' (change kind, path) pairs
+# What watches the files: watchfiles, in a process of its own, so that the watching process has one
+# thread when it forks each build (forking a process that runs other threads may deadlock the
+# child, and Python 3.12 warns of it). It says `running` once it watches, then a line per batch of
+# changes; it ends with its parent (PR_SET_PDEATHSIG) and is in a session of its own (no Ctrl-C).
+WATCHER = """
+import ctypes, sys, watchfiles
+ctypes.CDLL(None).prctl(1, 9, 0, 0, 0)
+step, debounce, idle, *paths = sys.argv[1:]
+running = False
+for changes in watchfiles.watch(
+    *paths, debounce=int(debounce), step=int(step), rust_timeout=int(idle), yield_on_timeout=True
+):
+    if not running or changes:
+        print("changed" if running else "running", flush=True)
+        running = True
+"""
 
 
-def start_watching(paths: list[str], batches: queue.Queue[Changes], stop: threading.Event) -> None:
-    """Put each batch of changes under `paths` into `batches`, from a thread, until `stop` is set.
-    Returns once the watcher runs, so no change made after this call is missed."""
-    import watchfiles
-
-    running = threading.Event()
-
-    def watch() -> None:
-        for changes in watchfiles.watch(
-            *paths,
-            debounce=DEBOUNCE_MS,
-            step=STEP_MS,
-            stop_event=stop,
-            rust_timeout=IDLE_MS,
-            yield_on_timeout=True,
-        ):
-            running.set()
-            if changes:
-                batches.put(changes)
-
-    threading.Thread(target=watch, name="watchfiles", daemon=True).start()
-    running.wait()
+def start_watching(paths: list[str]) -> subprocess.Popen[bytes]:
+    """The process that watches `paths`, returned once it runs, so no change made after this call
+    is missed."""
+    watcher = subprocess.Popen(
+        [sys.executable, "-c", WATCHER, str(STEP_MS), str(DEBOUNCE_MS), str(IDLE_MS), *paths],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        start_new_session=True,
+    )
+    assert watcher.stdout is not None
+    if watcher.stdout.readline() != b"running\n":
+        raise RuntimeError(f"the file watcher of {', '.join(paths)} did not start")
+    return watcher
 
 
-def next_batch(batches: queue.Queue[Changes]) -> None:
+def next_batch(watcher: subprocess.Popen[bytes]) -> None:
     """Wait for a batch of changes, then take every other batch already waiting too: changes made
     while a build ran are all served by the next build, once."""
-    while True:
-        try:
-            batches.get(timeout=0.5)  # a timeout, so Ctrl-C is never held up
-            break
-        except queue.Empty:
-            continue
-    while not batches.empty():
-        batches.get_nowait()
+    assert watcher.stdout is not None
+    fd = watcher.stdout.fileno()
+    # A timeout, so Ctrl-C is never held up.
+    while not select.select([fd], [], [], 0.5)[0]:
+        pass
+    while select.select([fd], [], [], 0)[0]:
+        if not os.read(fd, 65536):
+            raise RuntimeError("the file watcher ended")
 
 
 def watched_paths(variables: dict[str, str]) -> list[str]:
@@ -242,21 +253,22 @@ class Watch(Command):
         arguments += [f"{key}={value}" for key, value in variables.items()]
         # Ctrl-C must stop it even when started where SIGINT is ignored (a shell's background job).
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        batches: queue.Queue[Changes] = queue.Queue()
-        stop = threading.Event()
+        watcher = None
         try:
             warm_up()
             # Each build's workers (-n N) fork from its child, and so start with torch imported.
             multiprocessing.set_start_method("fork", force=True)
             paths = watched_paths(variables)
-            start_watching(paths, batches, stop)
+            watcher = start_watching(paths)
             print_report(run_build(self.task_loader, arguments))
             print(f"[watch] watching {', '.join(paths)}; Ctrl-C stops", flush=True)
             while True:
-                next_batch(batches)
+                next_batch(watcher)
                 print_report(run_build(self.task_loader, arguments))
         except KeyboardInterrupt:
             print("[watch] stopped", flush=True)
         finally:
-            stop.set()
+            if watcher is not None:
+                watcher.kill()
+                watcher.wait()
         return 0

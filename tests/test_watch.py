@@ -82,6 +82,9 @@ def test_watch_rebuilds_what_changed_like_a_one_shot_build(built_project, edited
     watch = WatchProcess(built_project)
     try:
         watch.wait_for_line("[watch] watching")
+        # The watching process forks each build with one thread only (its file watcher is a process
+        # of its own): forking while other threads run may deadlock the build.
+        assert len(list(Path(f"/proc/{watch.process.pid}/task").iterdir())) == 1
         picture = built_project / OUTPUT / "StepLR.png"
 
         # A spec's arguments change: its curve and picture are redone, as a one-shot build does them.
