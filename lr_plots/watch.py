@@ -101,10 +101,14 @@ def run_build(task_loader: TaskLoader2, arguments: list[str]) -> BuildReport:
     interrupt on."""
     read_end, write_end = os.pipe()
     start = time.perf_counter()
+    # A Ctrl-C that comes while the child is not yet in a group of its own would raise in it, and
+    # the child would go on as the watching process: it waits until then.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     pid = os.fork()
     if pid == 0:  # the child: a process group of its own, so that it can be stopped whole
         os.setpgid(0, 0)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         os.close(read_end)
         os.dup2(write_end, 1)
         os.dup2(write_end, 2)
@@ -126,6 +130,7 @@ def run_build(task_loader: TaskLoader2, arguments: list[str]) -> BuildReport:
     except OSError:
         pass  # the child has set it already
     try:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         with os.fdopen(read_end, errors="replace") as pipe:
             output = pipe.read()
         _, status = os.waitpid(pid, 0)
