@@ -30,8 +30,12 @@ def defines_compare(path: Path) -> bool:
 
 
 # Every build of the suite runs as in a CI job, where no warm torch process outlives a build
-# (lr_plots.warm_torch); test_warm_torch.py turns it on where it tests it.
-os.environ["CI"] = "true"
+# (lr_plots.warm_torch); test_warm_torch.py turns it on where it tests it. LR_PLOTS_TEST_WARM=1
+# runs the tests with it on (the default outside CI), with TMPDIR set to a folder of their own.
+if os.environ.get("LR_PLOTS_TEST_WARM") != "1":
+    os.environ["CI"] = "true"
+else:
+    os.environ.pop("CI", None)
 
 COMPARISONS = [name for name in SPEC_NAMES if defines_compare(ROOT / "lr_plots" / "specs" / f"{name}.py")]
 CURVE_NAMES = [name for name in SPEC_NAMES if name not in COMPARISONS]  # the specs with a curve

@@ -44,7 +44,7 @@ def warm_environment(tmp_path):
     and a record of the processes that import torch; every warm process is stopped at the end."""
     private = Path(tempfile.mkdtemp(prefix="lrw"))
     environment = recording_torch_imports(tmp_path / "record")
-    del environment["CI"]
+    environment.pop("CI", None)
     environment["TMPDIR"] = str(private)
     yield environment
     stop = [sys.executable, "-m", "doit", "daemon", "stop"]
