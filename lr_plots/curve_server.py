@@ -137,6 +137,9 @@ def connect_or_start_at(address: str, start: Callable[[], bool]) -> socket.socke
                 time.sleep(0.05)
                 continue
             Path(address).unlink(missing_ok=True)
+        except OSError:  # a path too long for a socket, say: the caller does without
+            client.close()
+            return None
         start()  # if another process bound it first, connect to it on the next round
     return None
 

@@ -18,8 +18,11 @@ from lr_plots.private_folder import private_folder
 
 PREFIX = "warm-"
 # What the warm process runs: the torch process's loop, waiting for builds `idle_seconds` at most.
+# It first closes every file its starter let it inherit but its socket (a worker's pipes to
+# multiprocessing's resource tracker, say), so that it holds open nothing of the build it outlives.
 BOOTSTRAP = (
     "import json, os, sys; settings = json.loads(sys.argv[1]); sys.path[:] = settings['sys_path']; "
+    "fd = settings['listening_fd']; os.closerange(3, fd); os.closerange(fd + 1, os.sysconf('SC_OPEN_MAX')); "
     "from lr_plots.curve_server import serve; "
     "serve(settings['listening_fd'], settings['idle_seconds'], settings['key']); os._exit(0)"
 )
@@ -36,7 +39,9 @@ def warm_key() -> str:
     code = files_reached_by(["lr_plots.curve_server"])["lr_plots.curve_server"]
     described = {
         "python": [sys.executable, sys.version],
-        "sys_path": sys.path,
+        # As absolute paths, once each: '' (the current folder of `python -c`) in doit's process is
+        # that folder's path in a worker that multiprocessing spawned.
+        "sys_path": list(dict.fromkeys(os.path.abspath(entry or os.curdir) for entry in sys.path)),
         "versions": {name: installed(name) for name in ("torch", "numpy")},
         "environment": sorted(
             (name, value) for name, value in os.environ.items() if name.startswith(LOAD_TIME_VARIABLES)

@@ -34,9 +34,10 @@ def remove_outputs(project: Path) -> None:
 
 
 def start_doit(project: Path, *args: str) -> subprocess.Popen:
-    """doit in a process group of its own, as a shell runs it, so a signal can reach all of it."""
+    """doit in a process group of its own, as a shell runs it, so a signal can reach all of it; with
+    the build's own torch process (daemon=0), which these kills are timed by and must reach."""
     return subprocess.Popen(
-        [sys.executable, "-m", "doit", *args],
+        [sys.executable, "-m", "doit", *args, "daemon=0"],
         cwd=project,
         start_new_session=True,
         stdout=subprocess.PIPE,
