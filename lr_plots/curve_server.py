@@ -111,8 +111,8 @@ def connect_or_start(keep_warm: float) -> socket.socket | None:
     folder = private_folder()
     if folder is None:
         return None
-    warm = warm_address()
-    if keep_warm > 0 and warm is not None:
+    warm = warm_address() if keep_warm > 0 else None
+    if warm is not None:
         connection = connect_or_start_at(warm, lambda: start_warm_at(folder, warm, keep_warm))
         if connection is not None:
             return connection
