@@ -37,6 +37,12 @@ if os.environ.get("LR_PLOTS_TEST_WARM") != "1":
 else:
     os.environ.pop("CI", None)
 
+# Python 3.12 and later warn when a process that runs threads forks (the child may deadlock); every
+# process of every build the suite starts makes that warning an error, so a fork with threads fails.
+os.environ["PYTHONWARNINGS"] = ",".join(
+    filter(None, [os.environ.get("PYTHONWARNINGS"), "error:This process:DeprecationWarning"])
+)
+
 COMPARISONS = [name for name in SPEC_NAMES if defines_compare(ROOT / "lr_plots" / "specs" / f"{name}.py")]
 CURVE_NAMES = [name for name in SPEC_NAMES if name not in COMPARISONS]  # the specs with a curve
 OUTPUT = "lr_scheduler_images"

@@ -193,6 +193,34 @@ def test_ctrl_c_stops_promptly_and_loses_nothing(small_project):
     kill_builds(fresh_project, reference, moments, signal.SIGINT)
 
 
+# A Ctrl-C while doit starts its workers: the forkserver (which ignores SIGINT) forks the worker
+# doit was asking for, whose pid doit never reads; here that worker sleeps instead of waiting for
+# its next task, and doit's process ends.
+LOST_WORKER = """
+import multiprocessing, multiprocessing.process, sys, time
+from lr_plots.worker_start import start_workers_warm
+start_workers_warm()
+worker = multiprocessing.Process(target=time.sleep, args=(600,))
+worker.start()
+multiprocessing.process._children.discard(worker)
+print(worker.pid, flush=True)
+"""
+
+
+def test_a_worker_doit_lost_track_of_ends_with_doit(tmp_path):
+    """doit's process, as it ends, kills its forkserver's workers: with none left, the forkserver
+    (and a torch process a lost worker is connected to) ends too, and so does the build."""
+    done = subprocess.run(
+        [sys.executable, "-c", LOST_WORKER], capture_output=True, text=True, timeout=HANG_SECONDS
+    )
+    assert done.returncode == 0, done.stderr
+    worker = int(done.stdout)
+    deadline = time.monotonic() + 30
+    while Path(f"/proc/{worker}").exists() and Path(f"/proc/{worker}/stat").read_text().split()[2] != "Z":
+        assert time.monotonic() < deadline, "the lost worker outlived doit's process"
+        time.sleep(0.05)
+
+
 def test_killed_build_keeps_the_work_it_finished(built_project):
     pictures = sorted((built_project / OUTPUT).glob("*.png"))
     for picture in pictures:
