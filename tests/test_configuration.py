@@ -1,13 +1,14 @@
 """The [tool.lr_plots] table of pyproject.toml, command-line variables over it, the defaults, and one
 clear line for each bad setting; and a built output folder that stays up to date when moved."""
 
+import dataclasses
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import CURVE_NAMES, OUTPUT, copy_project, executed, output_files, run_doit
+from conftest import CURVE_NAMES, OUTPUT, ROOT, copy_project, executed, output_files, run_doit
 
 LR_PLOTS = [str(Path(sys.executable).with_name("lr-plots"))]
 SPEC = '"""A spec."""\nfrom torch.optim.lr_scheduler import StepLR\nSCHEDULER = StepLR\n'
@@ -118,3 +119,44 @@ def test_output_folder_and_database_moved_elsewhere_stay_up_to_date(built_templa
 
     assert executed(run_doit(clone)) == set()
     assert output_files(clone) == output_files(built_template)
+
+
+def configuration_table() -> list[list[str]]:
+    """The rows of the table in docs/configuration.md, each cell's text without its backquotes."""
+    lines = (ROOT / "docs/configuration.md").read_text().splitlines()
+    start = lines.index("| command line | `[tool.lr_plots]` | `conf.py` | default | meaning |") + 2
+    rows = []
+    for line in lines[start:]:
+        if not line.startswith("| "):
+            break
+        rows.append([cell.strip().strip("`") for cell in line.strip("|").split("|")])
+    return rows
+
+
+def test_the_configuration_page_lists_every_setting_with_its_spellings_and_default(tmp_path):
+    """Every [tool.lr_plots] key (options.SETTINGS), the variable that sets it, and every conf.py
+    name that the Sphinx extension registers, once each in docs/configuration.md's table; the
+    defaults are the package's."""
+    from sphinx.application import Sphinx
+
+    from lr_plots.options import DAEMON_SECONDS, DEFAULT_OUTPUT, SETTINGS, Options
+
+    rows = configuration_table()
+    keys = [row[1] for row in rows if row[1] != "none"]
+    assert keys == list(SETTINGS)
+    for variable, key, *_ in rows:
+        if key != "none":
+            assert variable.startswith(f"{key}="), (variable, key)
+
+    (tmp_path / "conf.py").write_text('extensions = ["lr_plots.sphinx"]\n')
+    app = Sphinx(tmp_path, tmp_path, tmp_path / "_build", tmp_path / "_doctrees", "html", status=None)
+    registered = sorted(name for name in app.config.values if name.startswith("lr_plots_"))
+    assert sorted(row[2] for row in rows if row[2] != "none") == registered
+
+    defaults = {row[1]: row[3] for row in rows}
+    fields = {field.name: field.default for field in dataclasses.fields(Options)}
+    assert defaults["out"] == DEFAULT_OUTPUT
+    assert defaults["format"] == fields["picture_format"]
+    assert float(defaults["dpi"]) == fields["dpi"]
+    assert float(defaults["timeout"]) == fields["timeout_seconds"]
+    assert defaults["daemon"] == f"{DAEMON_SECONDS:g}`; `0` in CI"
