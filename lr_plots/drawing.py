@@ -94,16 +94,29 @@ def write_png(canvas: Any, picture: io.BytesIO) -> None:
     rgba.convert("RGB").save(picture, format="png", compress_level=PNG_COMPRESSION, dpi=(dpi, dpi))
 
 
+# The top of the axes, as a fraction of the picture's height: matplotlib's default, lower with an
+# epoch axis at the top, and lower by a line's height for each line of a title beyond two.
+AXES_TOP = 0.88
+AXES_TOP_WITH_EPOCHS = 0.8
+TITLE_LINE = 0.036
+
+
 def set_title(axes: Axes, title: str, above_top_axis: bool) -> None:
-    """The title in one line, or a long one in two lines of smaller type, so it stays inside; placed
-    just above the axes, or with `above_top_axis` (epochs at the top) by matplotlib above that axis."""
+    """The title in one line, or a long one in lines of smaller type, the axes lowered to keep it
+    inside; placed just above the axes, or with `above_top_axis` (epochs at the top) by matplotlib
+    above that axis."""
     # matplotlib's automatic placement measures every tick label of the figure at each draw: a
     # quarter of the drawing time of a picture with a second y axis, for the same place.
     y = None if above_top_axis else 1.0
     if len(title) <= 60:
         axes.set_title(title, y=y)
-    else:
-        axes.set_title(textwrap.fill(title, 76), fontsize="medium", y=y)
+        return
+    wrapped = textwrap.fill(title, 76)
+    axes.set_title(wrapped, fontsize="medium", y=y)
+    extra_lines = wrapped.count("\n") + 1 - 2
+    if extra_lines > 0:
+        top = AXES_TOP_WITH_EPOCHS if above_top_axis else AXES_TOP
+        axes.figure.subplots_adjust(top=round(top - TITLE_LINE * extra_lines, 4))
 
 
 def add_epoch_axis(axes: Axes, steps_per_epoch: int | None) -> None:
@@ -118,7 +131,8 @@ def add_epoch_axis(axes: Axes, steps_per_epoch: int | None) -> None:
 
         epochs = axes.secondary_xaxis("top", functions=(to_epochs, to_steps))
         epochs.set_xlabel(f"Epoch ({steps_per_epoch} steps each)")
-        axes.figure.subplots_adjust(top=0.8)  # room for the title above the epoch axis
+        # room for the title above the epoch axis, unless a long title has made more
+        axes.figure.subplots_adjust(top=min(AXES_TOP_WITH_EPOCHS, axes.figure.subplotpars.top))
 
 
 def curve_figure(curve: Columns, metadata: dict[str, Any], dpi: float = 100) -> Figure:

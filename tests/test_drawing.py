@@ -159,3 +159,29 @@ def test_the_png_shows_the_line_where_the_curve_passes(built_template):
         assert distance(colour_near(step, columns["lr"][step])) < 40, step
     for step, lr in ((15, 0.025), (50, 0.03), (90, 0.02)):
         assert distance(colour_near(step, lr)) > 100, (step, lr)
+
+
+@pytest.mark.parametrize("steps_per_epoch", [None, 10])
+def test_a_long_title_stays_inside_the_picture_above_the_axes(built_template, steps_per_epoch):
+    """A title of five lines, as a library's scheduler of schedulers has: every line is inside the
+    picture, and none on the axes or on the epoch axis's label."""
+    from lr_plots.drawing import curve_figure
+
+    columns, metadata = read_csv(built_template, "StepLR"), read_json(built_template, "StepLR")
+    call = "LinearCyclicalScheduler(param_name='lr', start_value=0.001, end_value=0.05, cycle_size=40)"
+    title = f"ConcatScheduler(schedulers=[{call}, {call}, {call}], durations=[20, 40])"
+    metadata = {**metadata, "title": title}
+    if steps_per_epoch:
+        metadata["steps_per_epoch"] = steps_per_epoch
+    figure = curve_figure(columns, metadata)
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    axes = figure.axes[0]
+    title = axes.title.get_window_extent(renderer)
+    assert axes.get_title().count("\n") == 4
+    assert title.y1 <= figure.bbox.y1 and title.x0 >= 0 and title.x1 <= figure.bbox.x1
+    below = axes.get_window_extent(renderer).y1
+    if steps_per_epoch:
+        (epoch_axis,) = axes.child_axes
+        below = epoch_axis.xaxis.label.get_window_extent(renderer).y1
+    assert title.y0 >= below
