@@ -113,7 +113,7 @@ def set_title(axes: Axes, title: str, above_top_axis: bool) -> None:
         return
     wrapped = textwrap.fill(title, 76)
     axes.set_title(wrapped, fontsize="medium", y=y)
-    extra_lines = wrapped.count("\n") + 1 - 2
+    extra_lines = wrapped.count("\n") - 1  # lines beyond two
     if extra_lines > 0:
         top = AXES_TOP_WITH_EPOCHS if above_top_axis else AXES_TOP
         axes.figure.subplots_adjust(top=round(top - TITLE_LINE * extra_lines, 4))

@@ -2,10 +2,10 @@
 3.14's default on Linux), which imports the drawing code once, so no worker imports matplotlib anew."""
 
 import multiprocessing
-import multiprocessing.forkserver
 import multiprocessing.util
 import os
 import signal
+import sys
 
 # Imported once by the forkserver; never torch, which only the build's torch process imports
 # (lr_plots.curve_server), and only when a curve is to be computed.
@@ -30,7 +30,9 @@ def kill_lost_workers() -> None:
     the worker it was starting, which the forkserver (it ignores SIGINT) still forks; that worker
     would wait for its next task, and the torch process it is connected to for it, for ever. After
     a build that ended well or failed, doit has waited for every worker, and none is left."""
-    forkserver = getattr(multiprocessing.forkserver._forkserver, "_forkserver_pid", None)
+    # Not imported here: loading the tasks would pay for it in every build, workers or none.
+    started = sys.modules.get("multiprocessing.forkserver")  # imported as the forkserver starts
+    forkserver = getattr(getattr(started, "_forkserver", None), "_forkserver_pid", None)
     if forkserver is None:
         return
     try:
