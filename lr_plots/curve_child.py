@@ -47,11 +47,14 @@ class CurveRequest:
 
 @dataclass
 class Reply:
-    """What became of one curve: its failure message or None, and what the spec printed."""
+    """What became of one curve: its failure message or None, and what the spec printed; from a
+    warm torch process that cannot serve the build, instead, the modules it loaded from other files
+    than the build would (warm_torch.modules_found_elsewhere)."""
 
     failure: str | None
     stdout: str
     stderr: str
+    found_elsewhere: list[str] | None = None
 
 
 class CurveChild:

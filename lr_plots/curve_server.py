@@ -33,7 +33,13 @@ from lr_plots.curve_child import (
     reply_json,
 )
 from lr_plots.private_folder import private_folder
-from lr_plots.warm_torch import start_warm, stop_warm_processes, warm_address
+from lr_plots.warm_torch import (
+    load_curve_code,
+    modules_found_elsewhere,
+    start_warm,
+    stop_warm_processes,
+    warm_address,
+)
 
 # What the torch process runs: it takes its starter's sys.path, so it imports the same lr_plots. It
 # ends with os._exit, as multiprocessing's workers do: tearing torch down takes half a second, and
@@ -59,25 +65,40 @@ def request_curve(request: CurveRequest, while_waiting: Callable[[], object]) ->
     """Have the build's torch process (the warm one, with `request.keep_warm`) write the curve of
     `request`, starting that process if this build has not yet, and run `while_waiting` meanwhile;
     None if it cannot be reached (the caller then computes the curve itself)."""
-    connection: socket.socket | None = getattr(_this_thread, "connection", None)
-    if connection is None:
-        connection = connect_or_start(request.keep_warm)
+    global _warm_tried
+    for attempt in range(len(WARM_BY_PATH) + 1):
+        connection: socket.socket | None = getattr(_this_thread, "connection", None)
         if connection is None:
-            return None
-        _this_thread.connection = connection
-        _connections.append(connection)
-    try:
-        connection.settimeout(request.timeout + REPLY_GRACE_SECONDS)
-        connection.sendall(json.dumps(asdict(request)).encode() + b"\n")
-        while_waiting()
-        line = connection.makefile("rb").readline()
-    except OSError:
-        line = b""
-    if not line:  # the torch process is gone (killed?): outputs are written atomically, so redo here
+            connection = connect_or_start(request.keep_warm)
+            if connection is None:
+                return None
+            _this_thread.connection = connection
+            _connections.append(connection)
+        try:
+            connection.settimeout(request.timeout + REPLY_GRACE_SECONDS)
+            connection.sendall(json.dumps(asdict(request)).encode() + b"\n")
+            if attempt == 0:
+                while_waiting()
+            line = connection.makefile("rb").readline()
+        except OSError:
+            line = b""
+        reply = Reply(**json.loads(line)) if line else None
+        if reply is not None and reply.found_elsewhere is None:
+            return reply
         connection.close()
         _this_thread.connection = None
-        return None
-    return Reply(**json.loads(line))
+        if reply is None:  # the torch process is gone (killed?): outputs are written atomically, so redo here
+            return None
+        # A warm process that loaded other files than this build would: the next one, for the rest
+        # of this process's build.
+        _warm_tried += 1
+    return None
+
+
+# The warm processes a build asks in turn, by whether sys.path is in their key: the one shared by
+# every project, then the one of this sys.path; when neither fits, the build's own torch process.
+WARM_BY_PATH = (False, True)
+_warm_tried = 0  # how many of them this process found did not fit its build
 
 
 def start_for_build(keep_warm: float) -> None:
@@ -111,11 +132,13 @@ def connect_or_start(keep_warm: float) -> socket.socket | None:
     folder = private_folder()
     if folder is None:
         return None
-    warm = warm_address() if keep_warm > 0 else None
-    if warm is not None:
-        connection = connect_or_start_at(warm, lambda: start_warm_at(folder, warm, keep_warm))
-        if connection is not None:
-            return connection
+    if keep_warm > 0 and _warm_tried < len(WARM_BY_PATH):
+        by_path = WARM_BY_PATH[_warm_tried]
+        warm = warm_address(by_path)
+        if warm is not None:
+            connection = connect_or_start_at(warm, lambda: start_warm_at(folder, warm, keep_warm, by_path))
+            if connection is not None:
+                return connection
     parent = multiprocessing.parent_process()  # doit's process, seen from one of its workers
     doit_pid = os.getpid() if parent is None else parent.pid
     address = str(folder / f"{SOCKET_PREFIX}{doit_pid}")
@@ -144,13 +167,13 @@ def connect_or_start_at(address: str, start: Callable[[], bool]) -> socket.socke
     return None
 
 
-def start_warm_at(folder: Path, address: str, keep_warm: float) -> bool:
+def start_warm_at(folder: Path, address: str, keep_warm: float, by_path: bool = False) -> bool:
     """Start a warm torch process listening at `address`; False if another process has taken it."""
     listener = listen_at(address)
     if listener is None:
         return False
     remove_stale_sockets(folder)
-    start_warm(listener, keep_warm)
+    start_warm(listener, keep_warm, by_path)
     listener.close()
     return True
 
@@ -225,10 +248,12 @@ def stop(signum: int, frame: object) -> None:
     raise Stopped
 
 
-def serve(listening_fd: int, idle_seconds: float | None = None, key: str = "") -> None:
+def serve(listening_fd: int, idle_seconds: float | None = None, key: str = "", by_path: bool = False) -> None:
     """The torch process: write the curves the build asks for, each in a child of its own, until
     whoever started it has ended (its standard input closes) and no process is connected; the warm
-    one (`idle_seconds` given), until no build has asked for anything for that long."""
+    one (`idle_seconds` given), until no build has asked for anything for that long, serving each
+    build whose sys.path finds the modules it has loaded where it found them (with a key `by_path`,
+    ending when a build of that sys.path no longer does: a module was added to a project folder)."""
     from lr_plots.curves import load_optimizer_machinery
 
     for signum in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C ends it at once, with the build
@@ -237,9 +262,11 @@ def serve(listening_fd: int, idle_seconds: float | None = None, key: str = "") -
     load_optimizer_machinery()  # torch with torch._dynamo, before the first curve is asked for
     # The children's collections leave what torch made alone: visiting it would copy the pages they
     # share with this process.
+    if idle_seconds is not None:
+        load_curve_code()
     gc.collect()
     gc.freeze()
-    server = CurveServer(socket.socket(fileno=listening_fd), idle_seconds, key)
+    server = CurveServer(socket.socket(fileno=listening_fd), idle_seconds, key, by_path)
     try:
         server.run()
     except Stopped:
@@ -252,17 +279,21 @@ class CurveServer:
     """The torch process's loop: requests from the connected processes, one child per curve, the
     children running side by side, and the reply to each request once its child has one."""
 
-    def __init__(self, listener: socket.socket, idle_seconds: float | None = None, key: str = "") -> None:
+    def __init__(
+        self, listener: socket.socket, idle_seconds: float | None = None, key: str = "", by_path: bool = False
+    ) -> None:
         self.listener = listener
         self.address = listener.getsockname()
         self.idle_seconds = idle_seconds
         self.key = key
+        self.by_path = by_path
         self.starter_running = idle_seconds is None  # the warm process has no starter to wait for
         self.stopping = False
         self.last_active = time.monotonic()
         self.started = time.time()
         self.curves = 0
         self.clients: dict[socket.socket, BinaryIO] = {}
+        self.fitting: set[socket.socket] = set()  # the clients whose sys.path finds what this process loaded
         self.running: dict[CurveChild, socket.socket] = {}
         self.ending: list[CurveChild] = []
 
@@ -318,6 +349,7 @@ class CurveServer:
         line = stream.readline()
         if not line:
             del self.clients[client]
+            self.fitting.discard(client)
             stream.close()
             client.close()
             for child, asked_by in list(self.running.items()):
@@ -331,6 +363,14 @@ class CurveServer:
             self.answer(stream, message["command"])
             return
         request = CurveRequest(**message)
+        if self.idle_seconds is not None and request.sys_path is not None and client not in self.fitting:
+            elsewhere = modules_found_elsewhere(request.sys_path, request.cwd)
+            if elsewhere:
+                stream.write(reply_json(Reply(None, "", "", found_elsewhere=elsewhere)))
+                stream.flush()
+                self.stopping = self.stopping or self.by_path
+                return
+            self.fitting.add(client)
         if self.idle_seconds is not None:
             self.idle_seconds = request.keep_warm  # the latest build's setting holds
         # The child has no use for the sockets: a process it leaves behind must not hold them open.

@@ -1,8 +1,10 @@
 """The warm torch process: a build's torch process that stays after the build for the next ones (as
-mypy's dmypy or Gradle's daemon do), until it has waited `daemon` seconds with no build, is told to
-stop, or no longer matches what a build would load (its key)."""
+mypy's dmypy or Gradle's daemon do), of every project, until it has waited `daemon` seconds with no
+build, is told to stop, or no longer matches what a build would load (its key)."""
 
 import hashlib
+import importlib
+import importlib.machinery
 import json
 import os
 import socket
@@ -12,7 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from lr_plots.code_dependencies import files_reached_by
+from lr_plots.code_dependencies import files_reached_by, relative
 from lr_plots.curve_child import SINGLE_THREADED
 from lr_plots.private_folder import private_folder
 
@@ -24,7 +26,8 @@ BOOTSTRAP = (
     "import json, os, sys; settings = json.loads(sys.argv[1]); sys.path[:] = settings['sys_path']; "
     "fd = settings['listening_fd']; os.closerange(3, fd); os.closerange(fd + 1, os.sysconf('SC_OPEN_MAX')); "
     "from lr_plots.curve_server import serve; "
-    "serve(settings['listening_fd'], settings['idle_seconds'], settings['key']); os._exit(0)"
+    "serve(settings['listening_fd'], settings['idle_seconds'], settings['key'], settings['by_path']); "
+    "os._exit(0)"
 )
 # The environment variables read as torch, numpy and their libraries load: a warm process that
 # loaded them under other values would compute with other settings.
@@ -33,22 +36,75 @@ COMMAND_SECONDS = 5
 
 
 @cache
-def warm_key() -> str:
-    """What a warm torch process must share with this build to serve it: the Python, sys.path, the
-    installed torch and numpy, the load-time environment and the bytes of lr_plots' curve code."""
-    code = files_reached_by(["lr_plots.curve_server"])["lr_plots.curve_server"]
-    described = {
+def warm_key(by_path: bool = False) -> str:
+    """What a warm torch process must share with this build to serve it: the Python, the installed
+    torch and numpy, the load-time environment and the bytes of lr_plots' curve code; `by_path`,
+    sys.path too. Which files the build's sys.path would import, the warm process checks itself
+    (modules_found_elsewhere), so that the builds of every project share one warm process."""
+    code = curve_code()
+    described: dict[str, Any] = {
         "python": [sys.executable, sys.version],
-        # As absolute paths, once each: '' (the current folder of `python -c`) in doit's process is
-        # that folder's path in a worker that multiprocessing spawned.
-        "sys_path": list(dict.fromkeys(os.path.abspath(entry or os.curdir) for entry in sys.path)),
         "versions": {name: installed(name) for name in ("torch", "numpy")},
         "environment": sorted(
             (name, value) for name, value in os.environ.items() if name.startswith(LOAD_TIME_VARIABLES)
         ),
-        "code": {str(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in code},
+        "code": {relative(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in code},
     }
+    if by_path:
+        # As absolute paths, once each: '' (the current folder of `python -c`) in doit's process is
+        # that folder's path in a worker that multiprocessing spawned.
+        described["sys_path"] = absolute_entries(sys.path, os.getcwd())
     return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()[:20]
+
+
+def curve_code() -> list[Path]:
+    """The files of lr_plots that the torch process's code reaches."""
+    return files_reached_by(["lr_plots.curve_server"])["lr_plots.curve_server"]
+
+
+def load_curve_code() -> None:
+    """Import every module of lr_plots' curve code, so that no curve's child imports one from the
+    folder of the build that started this warm process, which may be gone by then."""
+    for path in curve_code():
+        if path.suffix == ".py":
+            parts = ["lr_plots", *Path(relative(path)).with_suffix("").parts]
+            importlib.import_module(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+
+
+def absolute_entries(sys_path: list[str], cwd: str) -> list[str]:
+    return list(dict.fromkeys(os.path.abspath(os.path.join(cwd, entry)) for entry in sys_path))
+
+
+def modules_found_elsewhere(sys_path: list[str], cwd: str) -> list[str]:
+    """The modules this process has loaded from a file that a build with `sys_path`, in the folder
+    `cwd`, would find in another file, or would not find where this process's sys.path does: a
+    project folder holding a module of the same name, say. lr_plots is left out: the key holds the
+    bytes of its curve code wherever that is (a checkout, a copy of the package), and this process
+    has loaded all of it. Only sys.path is searched, as import's path finder does; what other finders
+    find (built-in modules, an editable install's) does not depend on it."""
+    entries = absolute_entries(sys_path, cwd)
+    elsewhere = []
+    for name, module in list(sys.modules.items()):
+        spec = getattr(module, "__spec__", None)
+        if "." in name or name == "lr_plots" or spec is None or not spec.has_location:
+            continue  # submodules are found in their package, the rest not in files at all
+        try:
+            found = path_origin(name, entries)
+            # Not in the build's sys.path: a module that no sys.path holds came from another finder.
+            fits = found == os.path.abspath(spec.origin) or (
+                found is None and path_origin(name, sys.path) is None
+            )
+        except Exception:  # a path hook of some package that fails: what it finds cannot be told
+            fits = False
+        if not fits:
+            elsewhere.append(name)
+    return sorted(elsewhere)
+
+
+def path_origin(name: str, entries: list[str]) -> str | None:
+    """The file in which a search of sys.path `entries` finds the top-level module `name`, if any."""
+    spec = importlib.machinery.PathFinder.find_spec(name, entries)
+    return None if spec is None or spec.origin is None else os.path.abspath(spec.origin)
 
 
 def installed(name: str) -> str | None:
@@ -58,19 +114,20 @@ def installed(name: str) -> str | None:
         return None
 
 
-def warm_address() -> str | None:
-    """The socket of the warm torch process for this build's key, in this user's private folder."""
+def warm_address(by_path: bool = False) -> str | None:
+    """The socket of the warm torch process for this build's key (`by_path`: with sys.path), in
+    this user's private folder."""
     folder = private_folder()
-    return None if folder is None else str(folder / f"{PREFIX}{warm_key()}")
+    return None if folder is None else str(folder / f"{PREFIX}{warm_key(by_path)}")
 
 
-def start_warm(listener: socket.socket, idle_seconds: float) -> None:
+def start_warm(listener: socket.socket, idle_seconds: float, by_path: bool) -> None:
     """Start a warm torch process on `listener`, in a session of its own (so that neither a Ctrl-C
     nor the end of this build reaches it), its output into a log beside its socket. Spawned, not
     run as a subprocess: nothing of this process waits for it or holds it."""
     address = listener.getsockname()
     settings = {"sys_path": sys.path, "listening_fd": listener.fileno(), "idle_seconds": idle_seconds}
-    settings["key"] = Path(address).name[len(PREFIX) :]
+    settings.update(key=Path(address).name[len(PREFIX) :], by_path=by_path)
     log = f"{address}.log"
     os.set_inheritable(listener.fileno(), True)
     try:

@@ -2,6 +2,7 @@
 bytes as builds without it, take on each build's folder and environment, survive a killed build, and
 end when told or when idle; under CI it is not started."""
 
+import fractions
 import os
 import shutil
 import signal
@@ -12,10 +13,21 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import OUTPUT, live_processes, output_files, recording_torch_imports, run_doit, torch_importers
+from conftest import (
+    FEW_SPECS,
+    OUTPUT,
+    copy_project,
+    edit_step_lr,
+    keep_only,
+    live_processes,
+    output_files,
+    recording_torch_imports,
+    run_doit,
+    torch_importers,
+)
 
 from lr_plots.options import DAEMON_SECONDS, read_options
-from lr_plots.warm_torch import send_command
+from lr_plots.warm_torch import modules_found_elsewhere, send_command
 
 DEADLINE = 60  # seconds: an awaited event that has not come by then never will
 
@@ -55,6 +67,10 @@ def warm_environment(tmp_path):
 def warm_status(project: Path, environment: dict[str, str]) -> list[str]:
     result = run_doit(project, "daemon", env=environment)
     return [line for line in result.stdout.splitlines() if line.startswith("[daemon] pid ")]
+
+
+def warm_pids(project: Path, environment: dict[str, str]) -> list[int]:
+    return [int(line.split()[2].rstrip(":")) for line in warm_status(project, environment)]
 
 
 @pytest.mark.early
@@ -168,3 +184,59 @@ def test_an_idle_warm_process_ends_by_itself_and_answers_status_and_stop():
             assert send_command(address, "status") is None
     finally:
         shutil.rmtree(folder)
+
+
+def test_a_warm_process_serves_a_build_only_if_its_sys_path_finds_the_same_files(tmp_path):
+    """Checked in this process, which has loaded shutil and pytest as a warm process has torch."""
+    here = os.getcwd()
+    assert modules_found_elsewhere(sys.path, here) == []
+    # Another folder of lr_plots (a checkout, a project's copy): the key holds its code's bytes.
+    (tmp_path / "checkout/lr_plots").mkdir(parents=True)
+    (tmp_path / "checkout/lr_plots/__init__.py").write_text("")
+    assert modules_found_elsewhere([str(tmp_path / "checkout"), *sys.path], here) == []
+    # A project folder holding a module of a name this process has loaded, given as an absolute
+    # entry or as one relative to the build's folder.
+    (tmp_path / "project").mkdir()
+    shutil.copy(shutil.__file__, tmp_path / "project/shutil.py")
+    assert modules_found_elsewhere([str(tmp_path / "project"), *sys.path], here) == ["shutil"]
+    assert modules_found_elsewhere(["project", *sys.path], str(tmp_path)) == ["shutil"]
+    assert modules_found_elsewhere([*sys.path, str(tmp_path / "project")], here) == []  # found first
+    # A sys.path without the folder this process found pytest in.
+    site = str(Path(pytest.__file__).parents[1])
+    assert "pytest" in modules_found_elsewhere([entry for entry in sys.path if entry != site], here)
+
+
+def test_the_builds_of_every_project_share_one_warm_process_unless_a_folder_shadows_what_it_loaded(
+    tmp_path, warm_environment, built_few_template
+):
+    env = warm_environment
+    reference = output_files(built_few_template)
+    first, second = (keep_only(copy_project(tmp_path / name), FEW_SPECS) for name in ("first", "second"))
+    run_doit(first, "-n", "2", "daemon=30", env=env)
+    run_doit(second, "-n", "2", "daemon=30", env=env)
+    assert output_files(first) == output_files(second) == reference
+    assert torch_importers(tmp_path / "record") == 1
+    (shared,) = warm_pids(first, env)
+
+    # A module of the second project's folder that the warm process has loaded from the standard
+    # library (fractions, which torch imports): that project's builds get a warm process of their own.
+    shutil.copy(fractions.__file__, second / "fractions.py")
+    edit_step_lr(second)
+    run_doit(second, "-n", "2", "daemon=30", env=env)
+    assert torch_importers(tmp_path / "record") == 2
+    pids = warm_pids(first, env)
+    assert shared in pids and len(pids) == 2
+    (own,) = set(pids) - {shared}
+    edited = output_files(second)
+
+    # Then a package of that name instead: neither warm process fits, the one of its own ends, and
+    # the build computes its curves in a torch process of its own; the shared one serves on.
+    (second / "fractions.py").unlink()
+    (second / "fractions").mkdir()
+    shutil.copy(fractions.__file__, second / "fractions/__init__.py")
+    (second / OUTPUT / "StepLR.csv").unlink()
+    run_doit(second, "-n", "2", "daemon=30", env=env)
+    assert output_files(second) == edited
+    wait_for(lambda: not alive(own), "the end of the warm process that no longer fits its project")
+    assert torch_importers(tmp_path / "record") == 3
+    assert warm_pids(first, env) == [shared]
