@@ -7,11 +7,14 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from filelock import FileLock
+
+from lr_plots.warm_torch import send_command
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC_NAMES = sorted(path.stem for path in (ROOT / "lr_plots" / "specs").glob("*.py"))  # one picture each
@@ -29,13 +32,18 @@ def defines_compare(path: Path) -> bool:
     return "COMPARE" in assigned
 
 
-# Every build of the suite runs as in a CI job, where no warm torch process outlives a build
-# (lr_plots.warm_torch); test_warm_torch.py turns it on where it tests it. LR_PLOTS_TEST_WARM=1
-# runs the tests with it on (the default outside CI), with TMPDIR set to a folder of their own.
-if os.environ.get("LR_PLOTS_TEST_WARM") != "1":
+# The suite's builds run as on a writer's machine, with the warm torch process on (the default
+# outside CI, lr_plots.warm_torch): the builds of all the tests' project copies share one, rather
+# than each importing torch. Its socket is in a folder of this run's own (TMPDIR, made by the first
+# process of the run and removed with the warm processes at its end). The tests whose subject is a
+# build's own processes run their builds as in a CI job (cold_builds); LR_PLOTS_TEST_COLD=1 runs
+# every build so.
+if os.environ.get("LR_PLOTS_TEST_COLD") == "1":
     os.environ["CI"] = "true"
 else:
     os.environ.pop("CI", None)
+if "PYTEST_XDIST_WORKER" not in os.environ:  # the run's first process: pytest-xdist's workers inherit it
+    RUN_TMPDIR = os.environ["TMPDIR"] = tempfile.mkdtemp(prefix="lr_plots-tests-")
 
 # Python 3.12 and later warn when a process that runs threads forks (the child may deadlock); every
 # process of every build the suite starts makes that warning an error, so a fork with threads fails.
@@ -140,6 +148,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     )
     chunk = max(2, len(items) // 2 // 4)
     items[:] = slow[:1] + fast[: chunk - 1] + slow[1:] + fast[chunk - 1 :]
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """In the run's first process, once every test has run: stop the warm torch processes of the
+    run's builds and remove the run's temporary folder."""
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        return
+    for socket in Path(RUN_TMPDIR, f"lr_plots-{os.getuid()}").glob("warm-*"):
+        if socket.suffix != ".log":
+            send_command(str(socket), "stop")
+    shutil.rmtree(RUN_TMPDIR, ignore_errors=True)
+
+
+@pytest.fixture
+def cold_builds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test's builds run as in a CI job (CI=true), each with a torch process of its own and no
+    warm one: for the tests of what a build's own processes do (faults, recovery, workers)."""
+    monkeypatch.setenv("CI", "true")
 
 
 def copy_project(destination: Path, keep_times: bool = True) -> Path:

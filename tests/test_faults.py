@@ -24,6 +24,10 @@ from conftest import (
     tasks,
 )
 
+# The subject is a build's own processes (kills, damaged databases and concurrent builds):
+# its builds run as in a CI job.
+pytestmark = pytest.mark.usefixtures("cold_builds")
+
 
 def remove_outputs(project: Path) -> None:
     for path in (project / OUTPUT).iterdir():

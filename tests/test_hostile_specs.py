@@ -108,11 +108,18 @@ REFERENCE = ("CyclicLR", "OneCycleLR", "ReduceLROnPlateau", "StepLR")
 
 
 def run_bounded(command: list[str], cwd: Path) -> tuple[subprocess.CompletedProcess, list[int], int]:
-    """Run `command` in a session of its own, as a shell starts a job; fail the test with what it
+    """Run `command` in a session of its own, as a shell starts a job, as in a CI job (its curves in
+    its own torch process, so that what they leave is in its session); fail the test with what it
     printed if it has not ended after HANG_SECONDS. Also the processes of its session still alive
     just after it ended, and its pid."""
     process = subprocess.Popen(
-        command, cwd=cwd, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        command,
+        cwd=cwd,
+        env={**os.environ, "CI": "true"},
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         stdout, stderr = process.communicate(timeout=HANG_SECONDS)

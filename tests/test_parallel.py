@@ -5,6 +5,7 @@ and a runaway one is stopped."""
 import subprocess
 import sys
 
+import pytest
 from conftest import (
     DOIT_PROBE,
     EXPLORER_FILES,
@@ -20,6 +21,10 @@ from conftest import (
     torch_importers,
 )
 from test_bad_input import BROKEN_SPECS
+
+# The subject is a build's own processes (which of a build's processes import torch):
+# its builds run as in a CI job.
+pytestmark = pytest.mark.usefixtures("cold_builds")
 
 GOOD_SPECS = {"StepLR", "CyclicLR"}
 BROKEN = ("Raises", "SyntaxBroken", "NotAScheduler", "LoopsForever")

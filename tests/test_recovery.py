@@ -12,7 +12,12 @@ import tempfile
 import time
 from pathlib import Path
 
+import pytest
 from conftest import OUTPUT, STEP_LR_EDIT, executed, output_files, run_doit
+
+# The subject is a build's own processes (what killed and broken builds leave):
+# its builds run as in a CI job.
+pytestmark = pytest.mark.usefixtures("cold_builds")
 
 SOCKET_FOLDER = Path(tempfile.gettempdir()) / f"lr_plots-{os.getuid()}"
 

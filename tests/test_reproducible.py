@@ -37,7 +37,7 @@ def png_chunk_types(png: bytes) -> list[bytes]:
 
 @pytest.mark.early
 def test_serial_and_parallel_builds_are_byte_identical(
-    built_template, built_few_template, fresh_project, tmp_path
+    built_template, built_few_template, fresh_project, tmp_path, cold_builds
 ):
     # built_template is a serial build; fresh_project is built here by four workers.
     # Any UserWarning (such as torch's "scheduler.step() before optimizer.step()") fails the build.
@@ -58,7 +58,9 @@ def test_serial_and_parallel_builds_are_byte_identical(
 
 @pytest.mark.early
 @pytest.mark.parametrize("start_method", ["spawn", "fork"])
-def test_build_under_other_start_methods_matches(built_few_template, few_project, tmp_path, start_method):
+def test_build_under_other_start_methods_matches(
+    built_few_template, few_project, tmp_path, start_method, cold_builds
+):
     run_doit(
         few_project,
         "-n",
