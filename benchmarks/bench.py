@@ -189,6 +189,13 @@ def remove_outputs_warm(project: Path, repetition: int) -> None:
     remove_outputs(project)
 
 
+def remove_outputs_warm_elsewhere(project: Path, repetition: int) -> None:
+    """A warm torch process started by another project's build (the `small` project beside this
+    one), then a cold build here."""
+    keep_warm(project.parent / "small")
+    remove_outputs(project)
+
+
 def change_comment(project: Path, repetition: int) -> None:
     build(project)
     with open(first_spec(project), "a") as spec:
@@ -274,6 +281,7 @@ def scenarios() -> list[Scenario]:
         Scenario("one spec's comment changed, doit", "small", DOIT, change_comment),
         Scenario(WARM_COLD, "small", [*DOIT, "-n", "2", WARM], remove_outputs_warm, warm=True),
         Scenario(WARM_EDIT, "small", [*DOIT, WARM], change_arguments_warm, warm=True),
+        Scenario(WARM_OTHER, "other", [*DOIT, "-n", "2", WARM], remove_outputs_warm_elsewhere, warm=True),
         Scenario("drawing code changed, doit -n 2", "small", [*DOIT, "-n", "2"], change_drawing),
         Scenario(GALLERY_SCENARIO, "small", [*DOIT, "gallery"], remove_gallery),
         Scenario(EXPLORER_SCENARIO, "small", [*DOIT, "gallery", "explore"], remove_gallery_and_explorer),
@@ -286,6 +294,7 @@ def scenarios() -> list[Scenario]:
 
 WARM_COLD = "cold doit -n 2, warm torch process"
 WARM_EDIT = "one spec's arguments changed, doit, warm torch process"
+WARM_OTHER = "cold doit -n 2 in another project, warm torch process of the first"
 NO_OP_SPHINX_PLAIN = "no-op sphinx-build, the pictures' files shown with figure::"
 NO_OP_SPHINX = "no-op sphinx-build, extension lr_plots.sphinx drawing and showing them"
 
@@ -409,6 +418,7 @@ def run(repeat: int, spec_count: int, scale_specs: int) -> tuple[dict[str, list[
     try:
         projects = {
             "small": copy_project(workspace / "small", spec_count, spec_count),
+            "other": copy_project(workspace / "other", spec_count, spec_count),
             "scale": copy_project(workspace / "scale", spec_count, scale_specs),
             "docs": copy_docs_project(workspace / "docs", spec_count),
         }
@@ -478,6 +488,10 @@ def report(results: dict[str, list[dict]], counts: dict[str, int], repeat: int, 
         WARM_EDIT: (
             f"<= 0.4 x without it ({seconds[WARM_EDIT] / edit:.2f} x)",
             seconds[WARM_EDIT] <= 0.4 * edit,
+        ),
+        WARM_OTHER: (
+            f"<= 1.1 x in the first project ({seconds[WARM_OTHER] / seconds[WARM_COLD]:.2f} x)",
+            seconds[WARM_OTHER] <= 1.1 * seconds[WARM_COLD],
         ),
         "drawing code changed, doit -n 2": (
             "<= 0.3 x baseline",

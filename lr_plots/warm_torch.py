@@ -30,8 +30,10 @@ BOOTSTRAP = (
     "os._exit(0)"
 )
 # The environment variables read as torch, numpy and their libraries load: a warm process that
-# loaded them under other values would compute with other settings.
+# loaded them under other values would compute with other settings. PYTHONPATH only adds to sys.path,
+# which the warm process checks itself (modules_found_elsewhere).
 LOAD_TIME_VARIABLES = ("TORCH", "PYTORCH", "OMP_", "MKL", "OPENBLAS", "KMP_", "CUDA", "LD_", "PYTHON")
+CHECKED_VARIABLES = ("PYTHONPATH",)
 COMMAND_SECONDS = 5
 
 
@@ -46,7 +48,9 @@ def warm_key(by_path: bool = False) -> str:
         "python": [sys.executable, sys.version],
         "versions": {name: installed(name) for name in ("torch", "numpy")},
         "environment": sorted(
-            (name, value) for name, value in os.environ.items() if name.startswith(LOAD_TIME_VARIABLES)
+            (name, value)
+            for name, value in os.environ.items()
+            if name.startswith(LOAD_TIME_VARIABLES) and name not in CHECKED_VARIABLES
         ),
         "code": {relative(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in code},
     }

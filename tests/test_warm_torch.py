@@ -213,7 +213,10 @@ def test_the_builds_of_every_project_share_one_warm_process_unless_a_folder_shad
     reference = output_files(built_few_template)
     first, second = (keep_only(copy_project(tmp_path / name), FEW_SPECS) for name in ("first", "second"))
     run_doit(first, "-n", "2", "daemon=30", env=env)
-    run_doit(second, "-n", "2", "daemon=30", env=env)
+    # The second with a PYTHONPATH of its own: what it adds to sys.path is checked like the rest.
+    (tmp_path / "more").mkdir()
+    more = {**env, "PYTHONPATH": os.pathsep.join([env["PYTHONPATH"], str(tmp_path / "more")])}
+    run_doit(second, "-n", "2", "daemon=30", env=more)
     assert output_files(first) == output_files(second) == reference
     assert torch_importers(tmp_path / "record") == 1
     (shared,) = warm_pids(first, env)
