@@ -34,6 +34,7 @@ BOOTSTRAP = (
 # which the warm process checks itself (modules_found_elsewhere).
 LOAD_TIME_VARIABLES = ("TORCH", "PYTORCH", "OMP_", "MKL", "OPENBLAS", "KMP_", "CUDA", "LD_", "PYTHON")
 CHECKED_VARIABLES = ("PYTHONPATH",)
+STARTUP_MODULES = ("sitecustomize", "usercustomize")
 COMMAND_SECONDS = 5
 
 
@@ -85,7 +86,8 @@ def modules_found_elsewhere(sys_path: list[str], cwd: str) -> list[str]:
     project folder holding a module of the same name, say. lr_plots is left out: the key holds the
     bytes of its curve code wherever that is (a checkout, a copy of the package), and this process
     has loaded all of it. Only sys.path is searched, as import's path finder does; what other finders
-    find (built-in modules, an editable install's) does not depend on it."""
+    find (built-in modules, an editable install's) does not depend on it. Also the modules Python
+    imports as it starts (STARTUP_MODULES) that a build would have and this process has not."""
     entries = absolute_entries(sys_path, cwd)
     elsewhere = []
     for name, module in list(sys.modules.items()):
@@ -101,6 +103,11 @@ def modules_found_elsewhere(sys_path: list[str], cwd: str) -> list[str]:
         except Exception:  # a path hook of some package that fails: what it finds cannot be told
             fits = False
         if not fits:
+            elsewhere.append(name)
+    # What Python imports as it starts, where it finds it: a build that started with one (on its
+    # PYTHONPATH, say) differs from this process even where this process has none.
+    for name in STARTUP_MODULES:
+        if name not in sys.modules and path_origin(name, entries) is not None:
             elsewhere.append(name)
     return sorted(elsewhere)
 

@@ -201,6 +201,10 @@ def test_a_warm_process_serves_a_build_only_if_its_sys_path_finds_the_same_files
     assert modules_found_elsewhere([str(tmp_path / "project"), *sys.path], here) == ["shutil"]
     assert modules_found_elsewhere(["project", *sys.path], str(tmp_path)) == ["shutil"]
     assert modules_found_elsewhere([*sys.path, str(tmp_path / "project")], here) == []  # found first
+    # A folder with a sitecustomize, which Python imports as it starts, loaded or not here.
+    (tmp_path / "startup").mkdir()
+    (tmp_path / "startup/sitecustomize.py").write_text("")
+    assert "sitecustomize" in modules_found_elsewhere([str(tmp_path / "startup"), *sys.path], here)
     # A sys.path without the folder this process found pytest in.
     site = str(Path(pytest.__file__).parents[1])
     assert "pytest" in modules_found_elsewhere([entry for entry in sys.path if entry != site], here)
