@@ -80,6 +80,12 @@ def module_file(module: str) -> Path:
     return path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
 
 
+def module_name(path: Path) -> str:
+    """The dotted name of the lr_plots module or package whose file is `path` (module_file's inverse)."""
+    parts = [NAME, *Path(relative(path)).with_suffix("").parts]
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
 @cache
 def syntax_tree(module: str) -> ast.Module:
     return ast.parse(module_file(module).read_bytes(), str(module_file(module)))

@@ -14,7 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from lr_plots.code_dependencies import files_reached_by, relative
+from lr_plots.code_dependencies import files_reached_by, module_name, relative
 from lr_plots.curve_child import SINGLE_THREADED
 from lr_plots.private_folder import private_folder
 
@@ -72,8 +72,7 @@ def load_curve_code() -> None:
     folder of the build that started this warm process, which may be gone by then."""
     for path in curve_code():
         if path.suffix == ".py":
-            parts = ["lr_plots", *Path(relative(path)).with_suffix("").parts]
-            importlib.import_module(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+            importlib.import_module(module_name(path))
 
 
 def absolute_entries(sys_path: list[str], cwd: str) -> list[str]:
