@@ -26,7 +26,7 @@ from conftest import (
     torch_importers,
 )
 
-from lr_plots.options import DAEMON_SECONDS, read_options
+from lr_plots.options import DAEMON_SECONDS, default_daemon_seconds, read_options
 from lr_plots.warm_torch import modules_found_elsewhere, send_command
 
 DEADLINE = 60  # seconds: an awaited event that has not come by then never will
@@ -217,13 +217,16 @@ def test_the_builds_of_every_project_share_one_warm_process_unless_a_folder_shad
     reference = output_files(built_few_template)
     first, second = (keep_only(copy_project(tmp_path / name), FEW_SPECS) for name in ("first", "second"))
     run_doit(first, "-n", "2", "daemon=30", env=env)
-    # The second with a PYTHONPATH of its own: what it adds to sys.path is checked like the rest.
+    assert output_files(first) == reference
+    # The first project's folder goes (with the copy of lr_plots the warm process was started from);
+    # the second has a PYTHONPATH of its own: what it adds to sys.path is checked like the rest.
+    shutil.rmtree(first)
     (tmp_path / "more").mkdir()
     more = {**env, "PYTHONPATH": os.pathsep.join([env["PYTHONPATH"], str(tmp_path / "more")])}
     run_doit(second, "-n", "2", "daemon=30", env=more)
-    assert output_files(first) == output_files(second) == reference
+    assert output_files(second) == reference
     assert torch_importers(tmp_path / "record") == 1
-    (shared,) = warm_pids(first, env)
+    (shared,) = warm_pids(second, env)
 
     # A module of the second project's folder that the warm process has loaded from the standard
     # library (fractions, which torch imports): that project's builds get a warm process of their own.
@@ -231,7 +234,7 @@ def test_the_builds_of_every_project_share_one_warm_process_unless_a_folder_shad
     edit_step_lr(second)
     run_doit(second, "-n", "2", "daemon=30", env=env)
     assert torch_importers(tmp_path / "record") == 2
-    pids = warm_pids(first, env)
+    pids = warm_pids(second, env)
     assert shared in pids and len(pids) == 2
     (own,) = set(pids) - {shared}
     edited = output_files(second)
@@ -246,4 +249,16 @@ def test_the_builds_of_every_project_share_one_warm_process_unless_a_folder_shad
     assert output_files(second) == edited
     wait_for(lambda: not alive(own), "the end of the warm process that no longer fits its project")
     assert torch_importers(tmp_path / "record") == 3
-    assert warm_pids(first, env) == [shared]
+    assert warm_pids(second, env) == [shared]
+
+
+def test_the_suites_builds_run_warm_in_a_folder_of_the_runs_own():
+    """As README.md says of the tests: outside the tests that ask otherwise, the builds have the
+    warm torch process (unless LR_PLOTS_TEST_COLD=1), its sockets in the run's own folder."""
+    cold = os.environ.get("LR_PLOTS_TEST_COLD") == "1"
+    assert default_daemon_seconds() == (0 if cold else DAEMON_SECONDS)
+    assert Path(os.environ["TMPDIR"]).name.startswith("lr_plots-tests-")
+
+
+def test_the_tests_of_a_build_s_own_processes_run_as_in_a_ci_job(cold_builds):
+    assert os.environ["CI"] == "true" and default_daemon_seconds() == 0
